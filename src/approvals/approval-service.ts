@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { AccessControl } from '../access/access-control';
+import type { Logger } from '../log';
+import type { Access } from '../plan/plan';
+import type { ApprovalStore } from '../state/approval-store';
+import type { AuditLog } from '../state/audit-log';
+import type { ApprovalRequest, VoteOutcome } from './approval-request';
+
+/** Runs an approved request and returns a one-line result; a thrown error is recorded as the failure. */
+export type ApprovalAction = (request: ApprovalRequest) => Promise<string>;
+
+/** Where requests are shown: posts the message once, refreshes it in place on every change. */
+export interface ApprovalBoard {
+  post(request: ApprovalRequest): Promise<{ channel: string; ts: string }>;
+  refresh(request: ApprovalRequest): Promise<void>;
+}
+
+export interface NewApproval {
+  kind: string;
+  title: string;
+  steps: string[];
+  params?: Record<string, unknown>;
+  requester: string;
+}
+
+const VOTE_REPLIES: Record<VoteOutcome | 'unknown', string> = {
+  recorded: 'Your approval is recorded.',
+  approved: 'Your approval completed the request: it is running now.',
+  rejected: 'You rejected the request; nothing will run.',
+  'already-voted': 'You have already approved this request.',
+  'self-approval': 'You cannot approve your own request: another approver must.',
+  expired: 'This request has expired; nothing will run. Ask again if it is still needed.',
+  closed: 'This request is already closed; nothing more will run.',
+  unknown: 'This request no longer exists.',
+};
+
+/**
+ * Approval by teammates, for any action that must not run on one person's word.
+ * N distinct approvers from the plan, no self-approval, expiry, reject ends it, and the
+ * action runs exactly once: only the vote that moves the request to "approved" runs it.
+ */
+export class ApprovalService {
+  constructor(
+    private readonly deps: {
+      store: ApprovalStore;
+      access: AccessControl;
+      board: ApprovalBoard;
+      audit: AuditLog;
+      actions: Map<string, ApprovalAction>;
+      rules: Pick<Access, 'approvalsRequired' | 'approvalTtlMs'>;
+      log: Logger;
+    },
+  ) {}
+
+  async request(input: NewApproval, now = Date.now()): Promise<ApprovalRequest> {
+    if (!this.deps.actions.has(input.kind)) throw new Error(`no action "${input.kind}" is registered for approvals`);
+    const request: ApprovalRequest = {
+      id: randomUUID(),
+      kind: input.kind,
+      title: input.title,
+      steps: input.steps,
+      params: input.params ?? {},
+      requester: input.requester,
+      requiredApprovals: this.deps.rules.approvalsRequired,
+      createdAt: now,
+      expiresAt: now + this.deps.rules.approvalTtlMs,
+      status: 'pending',
+      approvals: [],
+    };
+    await this.deps.store.create(request);
+    const message = await this.deps.board.post(request);
+    await this.deps.store.setMessage(request.id, message);
+    await this.deps.audit.record({ actor: input.requester, action: `approval requested: ${input.title}`, outcome: 'ok', detail: request.id });
+    return { ...request, message };
+  }
+
+  /** One Approve/Reject click. Returns the sentence to show the clicker. */
+  async vote(id: string, user: string, decision: 'approve' | 'reject', now = Date.now()): Promise<string> {
+    const { audit, store, access, board } = this.deps;
+    const existing = await store.get(id);
+    if (!existing) return VOTE_REPLIES.unknown;
+    const mayReject = decision === 'reject' && user === existing.requester;
+    if (!mayReject) {
+      const decisionAccess = await access.check(user, 'approver');
+      if (!decisionAccess.allowed) {
+        await audit.record({ actor: user, action: `click ${decision}`, outcome: 'denied', detail: `${existing.title}: ${decisionAccess.why}` });
+        return `You cannot ${decision} this: ${decisionAccess.why}.`;
+      }
+    }
+    const { outcome, request } = await store.vote(id, user, decision, now);
+    const changed = outcome === 'recorded' || outcome === 'approved' || outcome === 'rejected' || outcome === 'expired';
+    await audit.record({
+      actor: user,
+      action: `click ${decision}`,
+      outcome: changed ? 'ok' : 'refused',
+      detail: `${existing.title}: ${outcome}`,
+    });
+    if (changed && request) await board.refresh(request);
+    if (outcome === 'approved' && request) await this.run(request);
+    return VOTE_REPLIES[outcome];
+  }
+
+  /** Marks overdue requests expired and updates their messages. */
+  async expireDue(now = Date.now()): Promise<number> {
+    let expired = 0;
+    for (const id of await this.deps.store.dueForExpiry(now)) {
+      const closed = await this.deps.store.close(id, 'expired', now, 'expired');
+      if (!closed) continue;
+      expired++;
+      await this.deps.audit.record({ actor: 'bot', action: 'approval expired', outcome: 'ok', detail: closed.title });
+      await this.deps.board.refresh(closed);
+    }
+    return expired;
+  }
+
+  /** Closes a pending request because what it was approved on no longer holds. */
+  async invalidate(id: string, reason: string, now = Date.now()): Promise<boolean> {
+    const closed = await this.deps.store.close(id, 'invalidated', now, reason);
+    if (!closed) return false;
+    await this.deps.audit.record({ actor: 'bot', action: 'approval invalidated', outcome: 'ok', detail: `${closed.title}: ${reason}` });
+    await this.deps.board.refresh(closed);
+    return true;
+  }
+
+  private async run(request: ApprovalRequest): Promise<void> {
+    const { store, board, audit, log } = this.deps;
+    const action = this.deps.actions.get(request.kind);
+    const startedAt = Date.now();
+    let current = (await store.setRun(request.id, { status: 'running', startedAt })) ?? request;
+    await board.refresh(current);
+    try {
+      if (!action) throw new Error(`no action "${request.kind}" is registered`);
+      const result = await action(current);
+      current = (await store.setRun(request.id, { status: 'succeeded', startedAt, finishedAt: Date.now(), result })) ?? current;
+      await audit.record({ actor: 'bot', action: `approved action ran: ${request.title}`, outcome: 'ok', detail: result });
+    } catch (e) {
+      const result = (e as Error).message;
+      log.error({ err: e, approval: request.id, kind: request.kind }, 'approved action failed');
+      current = (await store.setRun(request.id, { status: 'failed', startedAt, finishedAt: Date.now(), result })) ?? current;
+      await audit.record({ actor: 'bot', action: `approved action failed: ${request.title}`, outcome: 'error', detail: result });
+    }
+    await board.refresh(current);
+  }
+}

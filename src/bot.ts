@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { App, HTTPReceiver } from '@slack/bolt';
+import type { RetryOptions } from '@slack/web-api';
+import { AccessControl } from './access/access-control';
+import { ApprovalService, type ApprovalAction } from './approvals/approval-service';
+import { allSubcommands } from './commands/registry';
+import type { Cutover } from './commands/subcommand';
+import type { Settings } from './config/settings';
+import { InFlightWork } from './lifecycle/in-flight-work';
+import type { Logger } from './log';
+import type { Plan } from './plan/plan';
+import { boltLogger } from './slack/bolt-logger';
+import { registerApprovalButtons } from './slack/approval-button-listener';
+import { ChannelPoster } from './slack/channel-poster';
+import { healthzRoute } from './slack/healthz-route';
+import { registerMigrateCommand } from './slack/migrate-command-listener';
+import { slackApprovalBoard } from './slack/slack-approval-board';
+import { slackUsergroupDirectory } from './slack/slack-usergroup-directory';
+import { ApprovalStore } from './state/approval-store';
+import { AuditLog } from './state/audit-log';
+import { keysFor } from './state/keys';
+import { DEFAULT_LOCK_TIMING, MigrationLock, type LockTiming } from './state/migration-lock';
+import { MigrationState } from './state/migration-state';
+import { connectStateStore, untilReady } from './state/state-store';
+
+export interface BotOptions {
+  settings: Settings;
+  plan: Plan;
+  log: Logger;
+  lockTiming?: LockTiming;
+  /** The WebClient's retry policy; Slack's default (about ten retries over thirty minutes) when absent. */
+  slackRetryConfig?: RetryOptions;
+  /** Actions that approvals may run, by kind. */
+  approvalActions?: Map<string, ApprovalAction>;
+  approvalSweepMs?: number;
+}
+
+export interface RunningBot {
+  port: number;
+  processId: string;
+  cutover: Cutover;
+  /** Graceful stop: refuse new work, drain in-flight work, hand the lock off, close connections. */
+  stop(): Promise<void>;
+}
+
+/** Builds the bot from settings and plan and starts it (HTTP mode, or Socket Mode with an app token). */
+export async function startBot(opts: BotOptions): Promise<RunningBot> {
+  const { settings, plan, log } = opts;
+  const processId = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const redis = connectStateStore(settings.redisUrl);
+  if (!(await untilReady(redis))) log.error({ redis: 'unavailable' }, 'Redis does not answer; starting anyway: commands will say so until it is back');
+  const keys = keysFor(plan.name);
+  const work = new InFlightWork();
+
+  const routes = [healthzRoute(redis, processId)];
+  const clientOptions = { slackApiUrl: settings.slackApiUrl ? withSlash(settings.slackApiUrl) : undefined, retryConfig: opts.slackRetryConfig };
+  const socketMode = Boolean(settings.slackAppToken);
+  const app = socketMode
+    ? new App({
+        token: settings.slackBotToken,
+        appToken: settings.slackAppToken,
+        socketMode: true,
+        customRoutes: routes,
+        // Socket Mode opens its connection with its own WebClient: it needs the API URL too.
+        installerOptions: { port: settings.port, clientOptions },
+        clientOptions,
+        logger: boltLogger(log),
+      })
+    : new App({
+        token: settings.slackBotToken,
+        receiver: new HTTPReceiver({
+          signingSecret: settings.slackSigningSecret,
+          endpoints: '/slack/events',
+          customRoutes: routes,
+          logger: boltLogger(log),
+        }),
+        clientOptions,
+        logger: boltLogger(log),
+      });
+
+  const poster = new ChannelPoster(app.client);
+  const audit = new AuditLog(redis, keys);
+  const access = new AccessControl(plan.access, slackUsergroupDirectory(app.client));
+  const approvalStore = new ApprovalStore(redis, keys);
+  const approvals = new ApprovalService({
+    store: approvalStore,
+    access,
+    board: slackApprovalBoard(poster, plan.channel, log),
+    audit,
+    actions: opts.approvalActions ?? new Map(),
+    rules: plan.access,
+    log,
+  });
+  const lock = new MigrationLock(redis, keys, processId, opts.lockTiming ?? DEFAULT_LOCK_TIMING);
+  const cutover: Cutover = { plan, redis, keys, lock, migration: new MigrationState(redis, keys, plan), approvals, approvalStore, audit, access };
+
+  registerMigrateCommand(app, { cutover, subcommands: allSubcommands(), work, poster, log });
+  registerApprovalButtons(app, { approvals, work, log });
+  app.error(async (e) => log.error({ err: e }, 'unhandled error in a Slack listener'));
+
+  lock.startRenewing((e) => log.debug({ err: e }, 'lock renewal failed; retrying'));
+  const sweep = setInterval(() => {
+    approvals.expireDue().catch((e) => log.debug({ err: e }, 'approval expiry sweep failed; retrying'));
+  }, opts.approvalSweepMs ?? 15_000);
+  sweep.unref();
+
+  const started = (await app.start(settings.port)) as unknown;
+  const port = socketMode ? settings.port : ((started as Server).address() as AddressInfo).port;
+  log.info({ port, socketMode, plan: plan.name, processId }, 'cutover is running');
+
+  return {
+    port,
+    processId,
+    cutover,
+    async stop() {
+      log.info({ inFlight: work.size }, 'stopping: draining in-flight work');
+      clearInterval(sweep);
+      const drained = await work.drain(25_000);
+      if (!drained) log.error({ inFlight: work.size }, 'stopping with work still running');
+      await app.stop().catch((e) => log.error({ err: e }, 'error while stopping the Slack receiver'));
+      await lock.stopRenewing(true);
+      await redis.quit().catch(() => redis.disconnect());
+      log.info('stopped');
+    },
+  };
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}

@@ -1,0 +1,62 @@
+import { StateStoreUnavailable } from '../state/state-store';
+import { notice, type MessageView } from '../views/slack-text';
+import { usageView } from '../views/help-view';
+import { UsageError, type CommandResult, type Cutover, type Subcommand } from './subcommand';
+
+export interface DispatchInput {
+  user: string;
+  channel: string;
+  text: string;
+  now?: number;
+}
+
+export interface Dispatched {
+  reply: MessageView;
+  announce?: MessageView;
+}
+
+const STORE_DOWN = notice(':rotating_light: *State store unavailable* (Redis does not answer). Nothing was done; try again when it is back. `/healthz` shows when it is.');
+
+/**
+ * Runs one `/migrate` text: parse, authorize, run, audit. Never throws: every failure becomes
+ * a reply, and a Redis outage is said plainly instead of pretending to succeed.
+ */
+export async function dispatch(input: DispatchInput, subcommands: Subcommand[], c: Cutover, log: { error: (o: object, m: string) => void }): Promise<Dispatched> {
+  const now = input.now ?? Date.now();
+  const text = input.text.trim();
+  const name = (text.split(/\s+/)[0] ?? '').toLowerCase() || 'help';
+  const rest = text.slice(text.split(/\s+/)[0]?.length ?? 0).trim();
+  const sub = subcommands.find((s) => s.name === name);
+  if (!sub) {
+    return { reply: usageView(undefined, `unknown subcommand "${name.slice(0, 40)}"`, subcommands) };
+  }
+  const audit = (outcome: 'ok' | 'denied' | 'refused' | 'error', detail?: string) =>
+    c.audit.record({ actor: input.user, action: `command ${sub.name}`, outcome, detail: detail?.slice(0, 1000) });
+  try {
+    if (sub.mutating) {
+      const decision = await c.access.check(input.user, 'operator');
+      if (!decision.allowed) {
+        await audit('denied', `${text.slice(0, 200)} — ${decision.why}`);
+        return { reply: notice(`:no_entry: \`/migrate ${sub.name}\` is for operators: ${decision.why}. This attempt is recorded.`) };
+      }
+    }
+    const inv = { user: input.user, channel: input.channel, args: rest ? rest.split(/\s+/) : [], rest, now };
+    let result: CommandResult;
+    try {
+      result = await sub.run(inv, c);
+    } catch (e) {
+      if (e instanceof UsageError) {
+        await audit('refused', `usage: ${e.message}`);
+        return { reply: usageView(sub, e.message, subcommands) };
+      }
+      throw e;
+    }
+    await audit(result.outcome ?? 'ok', result.detail);
+    return { reply: result.reply, announce: result.announce };
+  } catch (e) {
+    if (e instanceof StateStoreUnavailable) return { reply: STORE_DOWN };
+    log.error({ err: e, subcommand: sub.name, user: input.user }, 'command failed');
+    await audit('error', (e as Error).message).catch(() => undefined);
+    return { reply: notice(`:x: \`/migrate ${sub.name}\` failed: ${(e as Error).message}. Nothing else was done.`) };
+  }
+}

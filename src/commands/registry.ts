@@ -1,0 +1,16 @@
+import { helpCommand } from './help';
+import { historyCommand } from './history';
+import { holdCommand } from './hold';
+import { lockCommand } from './lock';
+import { planCommand } from './plan';
+import { statusCommand } from './status';
+import type { Subcommand } from './subcommand';
+import { unholdCommand } from './unhold';
+import { unlockCommand } from './unlock';
+
+/** Every `/migrate` subcommand, in the order `help` lists them. */
+export function allSubcommands(): Subcommand[] {
+  const all: Subcommand[] = [];
+  all.push(helpCommand(() => all), statusCommand, planCommand, historyCommand, lockCommand, unlockCommand, holdCommand, unholdCommand);
+  return all;
+}

@@ -1,0 +1,55 @@
+import type { AccessControl } from '../access/access-control';
+import type { ApprovalService } from '../approvals/approval-service';
+import type { Plan } from '../plan/plan';
+import type { ApprovalStore } from '../state/approval-store';
+import type { AuditLog } from '../state/audit-log';
+import type { MigrationLock } from '../state/migration-lock';
+import type { MigrationState } from '../state/migration-state';
+import type { StateStore } from '../state/state-store';
+import type { Keys } from '../state/keys';
+import type { MessageView } from '../views/slack-text';
+
+/** The domain a command may call: everything below the Slack layer. */
+export interface Cutover {
+  plan: Plan;
+  redis: StateStore;
+  keys: Keys;
+  lock: MigrationLock;
+  migration: MigrationState;
+  approvals: ApprovalService;
+  approvalStore: ApprovalStore;
+  audit: AuditLog;
+  access: AccessControl;
+}
+
+export interface Invocation {
+  user: string;
+  channel: string;
+  /** Words after the subcommand. */
+  args: string[];
+  /** Text after the subcommand, as typed (for free-text reasons). */
+  rest: string;
+  now: number;
+}
+
+/** What a command answers: a reply to the person, and optionally a message for the whole channel. */
+export interface CommandResult {
+  reply: MessageView;
+  announce?: MessageView;
+  /** How the audit log records it; defaults to ok. */
+  outcome?: 'ok' | 'refused';
+  detail?: string;
+}
+
+export interface Subcommand {
+  name: string;
+  /** e.g. "lock [reason]" */
+  usage: string;
+  summary: string;
+  /** Mutating commands are for the plan's operators only. */
+  mutating: boolean;
+  run(inv: Invocation, cutover: Cutover): Promise<CommandResult>;
+}
+
+/** Thrown by a command whose arguments are wrong: the person gets that command's usage. */
+export class UsageError extends Error {}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/** Process settings, read once from the environment (see README "Settings"). */
+export interface Settings {
+  slackBotToken: string;
+  slackSigningSecret: string;
+  slackAppToken?: string;
+  slackApiUrl?: string;
+  port: number;
+  redisUrl: string;
+  planPath: string;
+  rollbarReadToken?: string;
+  rollbarWriteToken?: string;
+  herokuApiToken?: string;
+  logLevel: string;
+}
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const required = (what = 'is required') => z.string({ error: what }).trim().min(1, what);
+
+const schema = z.object({
+  SLACK_BOT_TOKEN: required(),
+  SLACK_SIGNING_SECRET: required(),
+  SLACK_APP_TOKEN: optional,
+  SLACK_API_URL: optional.pipe(z.url('must be a URL').optional()),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  MIGRATION_PLAN: required('is required (path of the plan file)'),
+  ROLLBAR_READ_TOKEN: optional,
+  ROLLBAR_WRITE_TOKEN: optional,
+  HEROKU_API_TOKEN: optional,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export class SettingsError extends Error {}
+
+/** Reads and validates the settings; throws SettingsError naming every bad variable. */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new SettingsError(`invalid environment:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    slackBotToken: e.SLACK_BOT_TOKEN,
+    slackSigningSecret: e.SLACK_SIGNING_SECRET,
+    slackAppToken: e.SLACK_APP_TOKEN,
+    slackApiUrl: e.SLACK_API_URL,
+    port: e.PORT,
+    redisUrl: e.REDIS_URL,
+    planPath: e.MIGRATION_PLAN,
+    rollbarReadToken: e.ROLLBAR_READ_TOKEN,
+    rollbarWriteToken: e.ROLLBAR_WRITE_TOKEN,
+    herokuApiToken: e.HEROKU_API_TOKEN,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The values that must never reach a log line or a Slack message. */
+export function secretValues(settings: Settings): string[] {
+  return [
+    settings.slackBotToken,
+    settings.slackSigningSecret,
+    settings.slackAppToken,
+    settings.rollbarReadToken,
+    settings.rollbarWriteToken,
+    settings.herokuApiToken,
+  ].filter((v): v is string => typeof v === 'string' && v.length > 0);
+}

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { planSchema, type PlanFile } from './plan-schema';
+import type { Database, Plan, Thresholds } from './plan';
+
+export class PlanError extends Error {}
+
+/**
+ * Reads, validates and resolves a plan file. Throws PlanError naming each bad field,
+ * e.g. `hops[1].method: expected one of "physical"|"logical"|"dms"`.
+ * With `env`, every database's url_env must be set there.
+ */
+export function loadPlan(path: string, env?: NodeJS.ProcessEnv): Plan {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new PlanError(`cannot read plan file ${path}: ${(e as Error).message}`);
+  }
+  return parsePlan(text, path, env);
+}
+
+export function parsePlan(text: string, source = 'plan', env?: NodeJS.ProcessEnv): Plan {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    const where = e instanceof YAMLParseError && e.linePos ? ` (line ${e.linePos[0].line})` : '';
+    throw new PlanError(`${source}: not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const parsed = planSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`);
+    throw new PlanError(`${source} is not a valid plan:\n  ${problems.join('\n  ')}`);
+  }
+  const plan = resolve(parsed.data);
+  if (env) {
+    const missing = plan.databases.filter((d) => !env[d.urlEnv]).map((d) => `databases.${d.id}.url_env: environment variable ${d.urlEnv} is not set`);
+    if (missing.length) throw new PlanError(`${source}:\n  ${missing.join('\n  ')}`);
+  }
+  return plan;
+}
+
+function fieldPath(path: PropertyKey[]): string {
+  if (path.length === 0) return '(top level)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+}
+
+function resolve(file: PlanFile): Plan {
+  const databases: Database[] = Object.entries(file.databases).map(([id, d]) => ({ id, label: d.label ?? id, urlEnv: d.url_env }));
+  const db = (id: string) => databases.find((d) => d.id === id) as Database;
+  const base: Thresholds = {
+    maxLagSeconds: file.thresholds.max_lag_seconds,
+    maxLagBytes: file.thresholds.max_lag_bytes,
+    lagGraceSeconds: file.thresholds.lag_grace_seconds,
+  };
+  return {
+    name: file.name,
+    channel: file.channel,
+    databases,
+    hops: file.hops.map((h) => ({
+      id: h.id,
+      method: h.method,
+      source: db(h.source),
+      target: db(h.target),
+      subscription: h.subscription,
+      dms: h.dms,
+      app: h.app && {
+        platform: h.app.platform,
+        name: h.app.name,
+        processTypes: h.app.process_types,
+        configVar: h.app.config_var,
+        webhookUrlEnv: h.app.webhook_url_env,
+      },
+      thresholds: {
+        maxLagSeconds: h.thresholds?.max_lag_seconds ?? base.maxLagSeconds,
+        maxLagBytes: h.thresholds?.max_lag_bytes ?? base.maxLagBytes,
+        lagGraceSeconds: h.thresholds?.lag_grace_seconds ?? base.lagGraceSeconds,
+      },
+    })),
+    access: {
+      operators: file.access.operators,
+      approvers: file.access.approvers,
+      approvalsRequired: file.access.approvals_required,
+      approvalTtlMs: file.access.approval_ttl_minutes * 60_000,
+    },
+    health: file.health,
+  };
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+const envVarName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the NAME of an environment variable (A-Z, 0-9, _), never a URL');
+
+// Slack user IDs start with U or W, user-group IDs with S.
+const slackPrincipal = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'must be a Slack user ID (U…/W…) or user-group ID (S…)');
+
+const thresholds = z
+  .object({
+    max_lag_seconds: z.number().positive().default(30),
+    max_lag_bytes: z.number().int().positive().default(64 * 1024 * 1024),
+    lag_grace_seconds: z.number().int().nonnegative().default(120),
+  })
+  .strict();
+
+const database = z
+  .object({
+    url_env: envVarName,
+    label: z.string().optional(),
+  })
+  .strict();
+
+const appControl = z
+  .object({
+    platform: z.enum(['heroku', 'webhook']),
+    name: z.string().min(1).optional(),
+    process_types: z.array(z.string().min(1)).default(['web']),
+    config_var: z.string().min(1).default('DATABASE_URL'),
+    webhook_url_env: envVarName.optional(),
+  })
+  .strict();
+
+const dmsTask = z
+  .object({
+    task: z.string().min(1, 'names the replication task (ARN or identifier)'),
+    region: z.string().min(1),
+  })
+  .strict();
+
+const hop = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+    method: z.enum(['physical', 'logical', 'dms']),
+    source: z.string().min(1),
+    target: z.string().min(1),
+    subscription: z.string().optional(),
+    dms: dmsTask.optional(),
+    app: appControl.optional(),
+    thresholds: thresholds.partial().optional(),
+  })
+  .strict()
+  .superRefine((h, ctx) => {
+    if (h.method === 'dms' && !h.dms) {
+      ctx.addIssue({ code: 'custom', path: ['dms'], message: 'is required for a dms hop (task and region)' });
+    }
+    if (h.method === 'logical' && !h.subscription) {
+      ctx.addIssue({ code: 'custom', path: ['subscription'], message: 'is required for a logical hop' });
+    }
+  });
+
+const access = z
+  .object({
+    operators: z.array(slackPrincipal).min(1, 'needs at least one operator'),
+    approvers: z.array(slackPrincipal).min(1, 'needs at least one approver'),
+    approvals_required: z.number().int().min(1).default(2),
+    approval_ttl_minutes: z.number().int().min(1).max(24 * 60).default(30),
+  })
+  .strict();
+
+const statusPage = z
+  .object({
+    name: z.string().min(1),
+    kind: z.enum(['statuspage', 'heroku', 'slack']),
+    url: z.url(),
+    components: z.array(z.string()).optional(),
+  })
+  .strict();
+
+const health = z
+  .object({
+    rollbar: z
+      .object({
+        environment: z.string().min(1),
+        base_url: z.url().default('https://api.rollbar.com'),
+      })
+      .strict()
+      .optional(),
+    status_pages: z.array(statusPage).default([]),
+  })
+  .strict();
+
+export const planSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes (it names the Redis keys)'),
+    channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID (C…/G…)'),
+    databases: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), database),
+    hops: z.array(hop).min(1, 'needs at least one hop'),
+    thresholds: thresholds.default({ max_lag_seconds: 30, max_lag_bytes: 64 * 1024 * 1024, lag_grace_seconds: 120 }),
+    access,
+    health: health.default({ status_pages: [] }),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const seen = new Set<string>();
+    p.hops.forEach((h, i) => {
+      if (seen.has(h.id)) ctx.addIssue({ code: 'custom', path: ['hops', i, 'id'], message: `"${h.id}" is used by two hops` });
+      seen.add(h.id);
+      for (const end of ['source', 'target'] as const) {
+        if (!(h[end] in p.databases)) {
+          ctx.addIssue({ code: 'custom', path: ['hops', i, end], message: `"${h[end]}" is not one of the plan's databases` });
+        }
+      }
+      if (h.source === h.target) ctx.addIssue({ code: 'custom', path: ['hops', i, 'target'], message: 'must differ from source' });
+    });
+  });
+
+export type PlanFile = z.infer<typeof planSchema>;
+export type HopMethod = PlanFile['hops'][number]['method'];

@@ -1,0 +1,47 @@
+import type { HopMethod, PlanFile } from './plan-schema';
+
+export interface Thresholds {
+  maxLagSeconds: number;
+  maxLagBytes: number;
+  lagGraceSeconds: number;
+}
+
+export interface Database {
+  id: string;
+  label: string;
+  urlEnv: string;
+}
+
+export interface Hop {
+  id: string;
+  method: HopMethod;
+  source: Database;
+  target: Database;
+  subscription?: string;
+  dms?: { task: string; region: string };
+  app?: { platform: 'heroku' | 'webhook'; name?: string; processTypes: string[]; configVar: string; webhookUrlEnv?: string };
+  thresholds: Thresholds;
+}
+
+export interface Access {
+  operators: string[];
+  approvers: string[];
+  approvalsRequired: number;
+  approvalTtlMs: number;
+}
+
+/** The migration as the bot uses it: validated, with defaults applied and references resolved. */
+export interface Plan {
+  name: string;
+  channel: string;
+  databases: Database[];
+  hops: Hop[];
+  access: Access;
+  health: PlanFile['health'];
+}
+
+export type { HopMethod };
+
+export function hopById(plan: Plan, id: string): Hop | undefined {
+  return plan.hops.find((h) => h.id === id);
+}

@@ -1,0 +1,29 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import type { ApprovalService } from '../approvals/approval-service';
+import type { InFlightWork } from '../lifecycle/in-flight-work';
+import type { Logger } from '../log';
+import { StateStoreUnavailable } from '../state/state-store';
+import { APPROVE_ACTION, REJECT_ACTION } from '../views/approval-view';
+
+/** Approve / Reject buttons: acknowledged at once; the clicker gets an ephemeral word on what happened. */
+export function registerApprovalButtons(app: App, deps: { approvals: ApprovalService; work: InFlightWork; log: Logger }): void {
+  const { approvals, work, log } = deps;
+  for (const [actionId, decision] of [
+    [APPROVE_ACTION, 'approve'],
+    [REJECT_ACTION, 'reject'],
+  ] as const) {
+    app.action<BlockButtonAction>(actionId, async ({ ack, body, action, respond }) => {
+      await ack();
+      await work.track(async () => {
+        let reply: string;
+        try {
+          reply = await approvals.vote(action.value ?? '', body.user.id, decision);
+        } catch (e) {
+          if (!(e instanceof StateStoreUnavailable)) log.error({ err: e, user: body.user.id }, 'approval click failed');
+          reply = e instanceof StateStoreUnavailable ? 'State store unavailable: your click was not counted. Try again when Redis is back.' : `Your click failed: ${(e as Error).message}`;
+        }
+        await respond({ response_type: 'ephemeral', replace_original: false, text: reply }).catch((e) => log.error({ err: e }, 'could not answer a click'));
+      });
+    });
+  }
+}

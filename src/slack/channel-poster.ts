@@ -1,0 +1,19 @@
+import type { WebClient } from '@slack/web-api';
+import { redactDeep } from '../redaction';
+import type { MessageView } from '../views/slack-text';
+
+/** Every message the bot posts or edits goes through here, redacted. */
+export class ChannelPoster {
+  constructor(private readonly client: WebClient) {}
+
+  async post(channel: string, view: MessageView, threadTs?: string): Promise<{ channel: string; ts: string }> {
+    const clean = redactDeep(view);
+    const res = await this.client.chat.postMessage({ channel, text: clean.text, blocks: clean.blocks, thread_ts: threadTs, unfurl_links: false });
+    return { channel: res.channel ?? channel, ts: res.ts as string };
+  }
+
+  async update(channel: string, ts: string, view: MessageView): Promise<void> {
+    const clean = redactDeep(view);
+    await this.client.chat.update({ channel, ts, text: clean.text, blocks: clean.blocks });
+  }
+}

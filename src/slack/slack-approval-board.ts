@@ -1,0 +1,17 @@
+import type { ApprovalRequest } from '../approvals/approval-request';
+import type { ApprovalBoard } from '../approvals/approval-service';
+import type { Logger } from '../log';
+import { approvalView } from '../views/approval-view';
+import type { ChannelPoster } from './channel-poster';
+
+/** Shows approval requests in the plan's channel and edits them in place. */
+export function slackApprovalBoard(poster: ChannelPoster, channel: string, log: Logger): ApprovalBoard {
+  return {
+    post: (req) => poster.post(channel, approvalView(req)),
+    async refresh(req: ApprovalRequest) {
+      if (!req.message) return;
+      // The request's truth is in Redis; a failed edit is logged, and the next change edits again.
+      await poster.update(req.message.channel, req.message.ts, approvalView(req)).catch((e) => log.error({ err: e, approval: req.id }, 'could not update approval message'));
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/** Every Redis key the bot uses, namespaced by the plan's name so plans never share state. */
+export function keysFor(planName: string) {
+  const p = `cutover:${planName}`;
+  return {
+    lock: `${p}:lock`,
+    fence: `${p}:fence`,
+    migration: `${p}:migration`,
+    approval: (id: string) => `${p}:approval:${id}`,
+    approvalsPending: `${p}:approvals:pending`,
+    audit: `${p}:audit`,
+  };
+}
+
+export type Keys = ReturnType<typeof keysFor>;
