@@ -24,6 +24,14 @@ import { keysFor } from './state/keys';
 import { DEFAULT_LOCK_TIMING, MigrationLock, type LockTiming } from './state/migration-lock';
 import { MigrationState } from './state/migration-state';
 import { connectStateStore, untilReady } from './state/state-store';
+import { DatabaseSet } from './db/database-set';
+import { LagMonitor } from './monitoring/lag-monitor';
+import { monitoringJobs } from './monitoring/monitoring-jobs';
+import { LeaderLease } from './scheduler/leader-lease';
+import { JobScheduler } from './scheduler/job-scheduler';
+import { IncidentStore } from './state/incident-store';
+import { SampleStore } from './state/sample-store';
+import { planChannel } from './slack/plan-channel';
 
 export interface BotOptions {
   settings: Settings;
@@ -35,6 +43,11 @@ export interface BotOptions {
   /** Actions that approvals may run, by kind. */
   approvalActions?: Map<string, ApprovalAction>;
   approvalSweepMs?: number;
+  /** Database URLs by environment-variable name (the plan's url_env); usually process.env. */
+  databaseUrls?: Record<string, string | undefined>;
+  /** Run the scheduled jobs (heartbeat, sampling, alerts, channel updates) when this process leads. Default true. */
+  jobs?: boolean;
+  leaderTtlMs?: number;
 }
 
 export interface RunningBot {
@@ -54,7 +67,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const keys = keysFor(plan.name);
   const work = new InFlightWork();
 
-  const routes = [healthzRoute(redis, processId)];
+  const routes = [healthzRoute(redis, processId, () => lease.isLeader)];
   const clientOptions = { slackApiUrl: settings.slackApiUrl ? withSlash(settings.slackApiUrl) : undefined, retryConfig: opts.slackRetryConfig };
   const socketMode = Boolean(settings.slackAppToken);
   const app = socketMode
@@ -94,7 +107,21 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     log,
   });
   const lock = new MigrationLock(redis, keys, processId, opts.lockTiming ?? DEFAULT_LOCK_TIMING);
-  const cutover: Cutover = { plan, redis, keys, lock, migration: new MigrationState(redis, keys, plan), approvals, approvalStore, audit, access };
+  const migration = new MigrationState(redis, keys, plan);
+  const databases = new DatabaseSet(plan, opts.databaseUrls ?? {}, plan.databaseTimeouts);
+  const samples = new SampleStore(redis, keys.samples);
+  const monitor = new LagMonitor({
+    plan,
+    databases,
+    samples,
+    incidents: new IncidentStore(redis, keys.incidents),
+    migration,
+    channel: planChannel(poster, plan.channel),
+    redis,
+    updateKey: keys.channelUpdate,
+    log,
+  });
+  const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples };
 
   registerMigrateCommand(app, { cutover, subcommands: allSubcommands(), work, poster, log });
   registerApprovalButtons(app, { approvals, work, log });
@@ -105,6 +132,15 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     approvals.expireDue().catch((e) => log.debug({ err: e }, 'approval expiry sweep failed; retrying'));
   }, opts.approvalSweepMs ?? 15_000);
   sweep.unref();
+
+  const lease = new LeaderLease(redis, keys.leader, processId, opts.leaderTtlMs ?? plan.schedule.leaderTtlMs, (leading) =>
+    log.info({ processId, leading }, leading ? 'this process now runs the scheduled jobs' : 'this process no longer runs the scheduled jobs'),
+  );
+  const scheduler = new JobScheduler(lease, log, plan.schedule.timezone);
+  if (opts.jobs ?? true) {
+    for (const job of monitoringJobs(monitor, plan)) scheduler.add(job);
+    lease.start();
+  }
 
   const started = (await app.start(settings.port)) as unknown;
   const port = socketMode ? settings.port : ((started as Server).address() as AddressInfo).port;
@@ -117,10 +153,13 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     async stop() {
       log.info({ inFlight: work.size }, 'stopping: draining in-flight work');
       clearInterval(sweep);
+      await scheduler.stop();
+      await lease.stop();
       const drained = await work.drain(25_000);
       if (!drained) log.error({ inFlight: work.size }, 'stopping with work still running');
       await app.stop().catch((e) => log.error({ err: e }, 'error while stopping the Slack receiver'));
       await lock.stopRenewing(true);
+      await databases.closeAll();
       await redis.quit().catch(() => redis.disconnect());
       log.info('stopped');
     },

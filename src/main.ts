@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     registerSecrets(secretValues(settings));
     const plan = loadPlan(settings.planPath, process.env);
     registerSecrets(plan.databases.map((d) => process.env[d.urlEnv]));
-    bot = await startBot({ settings, plan, log });
+    bot = await startBot({ settings, plan, log, databaseUrls: process.env });
   } catch (e) {
     if (e instanceof SettingsError || e instanceof PlanError) {
       console.error(`cutover cannot start: ${e.message}`);

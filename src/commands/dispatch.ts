@@ -1,7 +1,7 @@
 import { StateStoreUnavailable } from '../state/state-store';
 import { notice, type MessageView } from '../views/slack-text';
 import { usageView } from '../views/help-view';
-import { UsageError, type CommandResult, type Cutover, type Subcommand } from './subcommand';
+import { UsageError, type CommandFile, type CommandResult, type Cutover, type Subcommand } from './subcommand';
 
 export interface DispatchInput {
   user: string;
@@ -13,6 +13,7 @@ export interface DispatchInput {
 export interface Dispatched {
   reply: MessageView;
   announce?: MessageView;
+  files?: CommandFile[];
 }
 
 const STORE_DOWN = notice(':rotating_light: *State store unavailable* (Redis does not answer). Nothing was done; try again when it is back. `/healthz` shows when it is.');
@@ -52,7 +53,7 @@ export async function dispatch(input: DispatchInput, subcommands: Subcommand[], 
       throw e;
     }
     await audit(result.outcome ?? 'ok', result.detail);
-    return { reply: result.reply, announce: result.announce };
+    return { reply: result.reply, announce: result.announce, files: result.files };
   } catch (e) {
     if (e instanceof StateStoreUnavailable) return { reply: STORE_DOWN };
     log.error({ err: e, subcommand: sub.name, user: input.user }, 'command failed');

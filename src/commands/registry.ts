@@ -1,8 +1,10 @@
 import { helpCommand } from './help';
 import { historyCommand } from './history';
 import { holdCommand } from './hold';
+import { lagCommand } from './lag';
 import { lockCommand } from './lock';
 import { planCommand } from './plan';
+import { setupCommand } from './setup';
 import { statusCommand } from './status';
 import type { Subcommand } from './subcommand';
 import { unholdCommand } from './unhold';
@@ -11,6 +13,6 @@ import { unlockCommand } from './unlock';
 /** Every `/migrate` subcommand, in the order `help` lists them. */
 export function allSubcommands(): Subcommand[] {
   const all: Subcommand[] = [];
-  all.push(helpCommand(() => all), statusCommand, planCommand, historyCommand, lockCommand, unlockCommand, holdCommand, unholdCommand);
+  all.push(helpCommand(() => all), statusCommand, planCommand, lagCommand, historyCommand, setupCommand, lockCommand, unlockCommand, holdCommand, unholdCommand);
   return all;
 }

@@ -1,13 +1,18 @@
+import { lagChecks } from '../checks/lag-checks';
+import { hopById } from '../plan/plan';
 import { statusView } from '../views/status-view';
 import type { Subcommand } from './subcommand';
 
 export const statusCommand: Subcommand = {
   name: 'status',
   usage: 'status',
-  summary: 'Where the migration is: current hop and step, lock, hold, pending approvals',
+  summary: 'Where the migration is: current hop and step, lag, alerts, lock, hold, pending approvals',
   mutating: false,
   async run(inv, c) {
-    const [migration, lock, pending] = await Promise.all([c.migration.read(), c.lock.read(), c.approvalStore.pending()]);
-    return { reply: statusView({ plan: c.plan, migration, lock, pending, now: inv.now }) };
+    const migration = await c.migration.read();
+    const [lock, pending, sample, alerts] = await Promise.all([c.lock.read(), c.approvalStore.pending(), c.samples.latest(migration.currentHop), c.monitor.openAlerts()]);
+    const hop = hopById(c.plan, migration.currentHop);
+    const lag = sample && hop ? { sample, checks: lagChecks(sample, hop, migration.hops[hop.id]?.status === 'done') } : undefined;
+    return { reply: statusView({ plan: c.plan, migration, lock, pending, lag, alerts, now: inv.now }) };
   },
 };

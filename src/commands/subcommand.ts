@@ -8,6 +8,8 @@ import type { MigrationState } from '../state/migration-state';
 import type { StateStore } from '../state/state-store';
 import type { Keys } from '../state/keys';
 import type { MessageView } from '../views/slack-text';
+import type { LagMonitor } from '../monitoring/lag-monitor';
+import type { SampleStore } from '../state/sample-store';
 
 /** The domain a command may call: everything below the Slack layer. */
 export interface Cutover {
@@ -20,6 +22,15 @@ export interface Cutover {
   approvalStore: ApprovalStore;
   audit: AuditLog;
   access: AccessControl;
+  monitor: LagMonitor;
+  samples: SampleStore;
+}
+
+/** A file for the command's channel (e.g. a chart); the reply must make sense without it. */
+export interface CommandFile {
+  filename: string;
+  title: string;
+  data: Buffer;
 }
 
 export interface Invocation {
@@ -36,6 +47,7 @@ export interface Invocation {
 export interface CommandResult {
   reply: MessageView;
   announce?: MessageView;
+  files?: CommandFile[];
   /** How the audit log records it; defaults to ok. */
   outcome?: 'ok' | 'refused';
   detail?: string;

@@ -64,6 +64,7 @@ function resolve(file: PlanFile): Plan {
       source: db(h.source),
       target: db(h.target),
       subscription: h.subscription,
+      standbyFeed: h.standby_feed,
       dms: h.dms,
       app: h.app && {
         platform: h.app.platform,
@@ -85,5 +86,16 @@ function resolve(file: PlanFile): Plan {
       approvalTtlMs: file.access.approval_ttl_minutes * 60_000,
     },
     health: file.health,
+    heartbeat: file.heartbeat,
+    schedule: {
+      heartbeat: file.schedule.heartbeat,
+      sample: file.schedule.sample,
+      update: file.schedule.update,
+      updateMode: file.schedule.update_mode,
+      timezone: file.schedule.timezone,
+      leaderTtlMs: file.schedule.leader_ttl_seconds * 1000,
+    },
+    alerts: { reminderMs: file.alerts.reminder_minutes * 60_000, heartbeatStallMs: file.alerts.heartbeat_stall_seconds * 1000 },
+    databaseTimeouts: { connectTimeoutMs: file.database_timeouts.connect_timeout_ms, statementTimeoutMs: file.database_timeouts.statement_timeout_ms },
   };
 }

@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 
 const envVarName = z
@@ -46,6 +47,8 @@ const hop = z
     source: z.string().min(1),
     target: z.string().min(1),
     subscription: z.string().optional(),
+    /** physical hops: how the standby is fed; guessed from what it reports when absent. */
+    standby_feed: z.enum(['streaming', 'archive']).optional(),
     dms: dmsTask.optional(),
     app: appControl.optional(),
     thresholds: thresholds.partial().optional(),
@@ -91,6 +94,42 @@ const health = z
   })
   .strict();
 
+const cronExpression = z.string().refine((e) => cron.validate(e), 'must be a cron expression (node-cron, seconds first allowed: "*/15 * * * * *")');
+
+const schedule = z
+  .object({
+    heartbeat: cronExpression.default('*/5 * * * * *'),
+    sample: cronExpression.default('*/15 * * * * *'),
+    update: cronExpression.default('0 */30 * * * *'),
+    /** post: a new message each period; edit: one message edited in place. */
+    update_mode: z.enum(['post', 'edit']).default('post'),
+    timezone: z.string().default('UTC'),
+    /** How long a dead leader keeps the jobs before another process takes them over. */
+    leader_ttl_seconds: z.number().int().min(1).default(15),
+  })
+  .strict();
+
+const alerts = z
+  .object({
+    reminder_minutes: z.number().int().min(0).default(30),
+    heartbeat_stall_seconds: z.number().int().positive().default(60),
+  })
+  .strict();
+
+const heartbeat = z
+  .object({
+    schema: z.string().min(1).default('public'),
+    table: z.string().min(1).default('cutover_heartbeat'),
+  })
+  .strict();
+
+const databaseTimeouts = z
+  .object({
+    connect_timeout_ms: z.number().int().positive().default(3000),
+    statement_timeout_ms: z.number().int().positive().default(5000),
+  })
+  .strict();
+
 export const planSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes (it names the Redis keys)'),
@@ -100,6 +139,10 @@ export const planSchema = z
     thresholds: thresholds.default({ max_lag_seconds: 30, max_lag_bytes: 64 * 1024 * 1024, lag_grace_seconds: 120 }),
     access,
     health: health.default({ status_pages: [] }),
+    heartbeat: heartbeat.default({ schema: 'public', table: 'cutover_heartbeat' }),
+    schedule: schedule.default({ heartbeat: '*/5 * * * * *', sample: '*/15 * * * * *', update: '0 */30 * * * *', update_mode: 'post', timezone: 'UTC', leader_ttl_seconds: 15 }),
+    alerts: alerts.default({ reminder_minutes: 30, heartbeat_stall_seconds: 60 }),
+    database_timeouts: databaseTimeouts.default({ connect_timeout_ms: 3000, statement_timeout_ms: 5000 }),
   })
   .strict()
   .superRefine((p, ctx) => {

@@ -18,6 +18,7 @@ export interface Hop {
   source: Database;
   target: Database;
   subscription?: string;
+  standbyFeed?: 'streaming' | 'archive';
   dms?: { task: string; region: string };
   app?: { platform: 'heroku' | 'webhook'; name?: string; processTypes: string[]; configVar: string; webhookUrlEnv?: string };
   thresholds: Thresholds;
@@ -38,6 +39,10 @@ export interface Plan {
   hops: Hop[];
   access: Access;
   health: PlanFile['health'];
+  heartbeat: { schema: string; table: string };
+  schedule: { heartbeat: string; sample: string; update: string; updateMode: 'post' | 'edit'; timezone: string; leaderTtlMs: number };
+  alerts: { reminderMs: number; heartbeatStallMs: number };
+  databaseTimeouts: { connectTimeoutMs: number; statementTimeoutMs: number };
 }
 
 export type { HopMethod };

@@ -12,6 +12,11 @@ export class ChannelPoster {
     return { channel: res.channel ?? channel, ts: res.ts as string };
   }
 
+  /** Uploads a file into a channel (files.uploadV2: get an upload URL, send the bytes, complete). */
+  async upload(channel: string, file: { filename: string; title: string; data: Buffer }): Promise<void> {
+    await this.client.files.uploadV2({ channel_id: channel, file: file.data, filename: file.filename, title: file.title });
+  }
+
   async update(channel: string, ts: string, view: MessageView): Promise<void> {
     const clean = redactDeep(view);
     await this.client.chat.update({ channel, ts, text: clean.text, blocks: clean.blocks });

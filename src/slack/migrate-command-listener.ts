@@ -23,6 +23,14 @@ export function registerMigrateCommand(app: App, deps: { cutover: Cutover; subco
       } catch (e) {
         log.error({ err: e, user: command.user_id }, 'could not answer /migrate through response_url');
       }
+      for (const file of out.files ?? []) {
+        try {
+          await poster.upload(command.channel_id, file);
+        } catch (e) {
+          log.error({ err: e, file: file.filename }, 'could not upload a file');
+          await respond({ response_type: 'ephemeral', replace_original: false, text: `(The chart could not be uploaded here: ${(e as Error).message}. The text above has the same figures.)` }).catch(() => undefined);
+        }
+      }
       if (out.announce) {
         await poster.post(cutover.plan.channel, out.announce).catch((e) => log.error({ err: e }, 'could not announce in the channel'));
       }

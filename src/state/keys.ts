@@ -8,6 +8,10 @@ export function keysFor(planName: string) {
     approval: (id: string) => `${p}:approval:${id}`,
     approvalsPending: `${p}:approvals:pending`,
     audit: `${p}:audit`,
+    samples: (hop: string) => `${p}:samples:${hop}`,
+    incidents: `${p}:incidents`,
+    leader: `${p}:leader`,
+    channelUpdate: `${p}:channel-update`,
   };
 }
 

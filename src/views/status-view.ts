@@ -4,7 +4,11 @@ import { runbookSteps } from '../migration/runbook-steps';
 import { hopById, type Plan } from '../plan/plan';
 import type { LockRecord } from '../state/migration-lock';
 import type { MigrationRecord } from '../state/migration-state';
+import type { Incident } from '../alerts/incident';
+import type { CheckResult } from '../checks/check-result';
+import type { LagSample } from '../checks/lag-sample';
 import { holdLine } from './hold-view';
+import { checkLine } from './lag-view';
 import { lockLine } from './lock-view';
 import { context, escapeText, header, mention, section, slackTime, withinLimits, type MessageView } from './slack-text';
 
@@ -13,11 +17,13 @@ export interface StatusInput {
   migration: MigrationRecord;
   lock: LockRecord | undefined;
   pending: ApprovalRequest[];
+  lag?: { sample: LagSample; checks: CheckResult[] };
+  alerts: Incident[];
   now: number;
 }
 
 /** `/migrate status`: where we are, in one message. */
-export function statusView({ plan, migration, lock, pending, now }: StatusInput): MessageView {
+export function statusView({ plan, migration, lock, pending, lag, alerts, now }: StatusInput): MessageView {
   const hop = hopById(plan, migration.currentHop);
   const index = plan.hops.findIndex((h) => h.id === migration.currentHop);
   const progress = migration.hops[migration.currentHop];
@@ -34,9 +40,18 @@ export function statusView({ plan, migration, lock, pending, now }: StatusInput)
   const blocks: KnownBlock[] = [
     header(`Migration ${plan.name}`),
     section(`${hopLine}\n${stepLine}`),
+    section(lagSection(lag, now)),
+    section(`*Open alerts:* ${alerts.length ? alerts.map((a) => `\n:rotating_light: ${a.summary} (since ${slackTime(a.since)})`).join('') : 'none'}`),
     section(`${lockLine(lock, now)}\n${holdLine(migration.hold)}`),
     section(`*Pending approvals:* ${approvals}`),
     context(`As of ${slackTime(now)}${migration.updatedAt ? ` · state changed ${slackTime(migration.updatedAt)}` : ''}`),
   ];
   return withinLimits({ text: `Migration ${plan.name}: hop ${hop?.id ?? migration.currentHop}, lock ${lock ? 'held' : 'free'}${migration.hold ? ', ON HOLD' : ''}`, blocks });
+}
+
+function lagSection(lag: StatusInput['lag'], now: number): string {
+  if (!lag) return '*Lag:* no sample yet (run `/migrate setup <hop>`, then `/migrate lag`)';
+  const age = now - lag.sample.at;
+  const stale = age > 5 * 60_000 ? ` :warning: sample is ${Math.round(age / 60_000)} min old` : '';
+  return `*Lag* (sampled ${slackTime(lag.sample.at)})${stale}\n${lag.checks.map(checkLine).join('\n')}`;
 }

@@ -21,6 +21,10 @@ export interface HarnessOptions {
   approvalActions?: Map<string, ApprovalAction>;
   approvalSweepMs?: number;
   slack?: SlackStandIn;
+  databaseUrls?: Record<string, string>;
+  /** Scheduled jobs (heartbeat, sampling, alerts): off unless a test asks. */
+  jobs?: boolean;
+  leaderTtlMs?: number;
 }
 
 /**
@@ -49,6 +53,9 @@ export class BotHarness {
           slackRetryConfig: { retries: 0 },
           approvalActions: opts.approvalActions,
           approvalSweepMs: opts.approvalSweepMs,
+          databaseUrls: opts.databaseUrls,
+          jobs: opts.jobs ?? false,
+          leaderTtlMs: opts.leaderTtlMs,
         }),
       );
     }

@@ -23,6 +23,8 @@ export class SlackStandIn {
   readonly calls: ApiCall[] = [];
   readonly responses: ResponseUrlPost[] = [];
   readonly usergroups = new Map<string, string[]>();
+  /** Bytes received at upload URLs (files.uploadV2's second step), by file id. */
+  readonly uploads = new Map<string, Buffer>();
   private readonly overrides = new Map<string, Override>();
   private server?: Server;
   private tsCounter = 1_700_000_000;
@@ -71,12 +73,18 @@ export class SlackStandIn {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await new Promise<string>((resolve) => {
-      let s = '';
-      req.on('data', (c) => (s += c));
-      req.on('end', () => resolve(s));
+    const bytes = await new Promise<Buffer>((resolve) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => resolve(Buffer.concat(chunks)));
     });
+    const raw = bytes.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname.startsWith('/upload/')) {
+      this.uploads.set(url.pathname.slice('/upload/'.length), bytes);
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      return void res.end('OK - uploaded');
+    }
     const args = parseBody(raw, req.headers['content-type'] ?? '');
     if (url.pathname.startsWith('/respond/')) {
       if (this.respondDelayMs) await new Promise((r) => setTimeout(r, this.respondDelayMs));
@@ -100,6 +108,12 @@ export class SlackStandIn {
         return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
       case 'chat.postEphemeral':
         return { ok: true, message_ts: `${this.tsCounter++}.000200` };
+      case 'files.getUploadURLExternal': {
+        const id = `F${this.tsCounter++}`;
+        return { ok: true, upload_url: `http://127.0.0.1:${this.port}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal':
+        return { ok: true, files: JSON.parse(String(args.files)).map((f: { id: string; title?: string }) => ({ id: f.id, title: f.title })) };
       case 'usergroups.users.list': {
         const users = this.usergroups.get(String(args.usergroup));
         return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };

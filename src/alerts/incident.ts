@@ -1,0 +1,45 @@
+/** One alert condition's life: seen, fired after its grace period, reminded, resolved. */
+export interface Incident {
+  key: string;
+  since: number;
+  summary: string;
+  firedAt?: number;
+  lastNotifiedAt?: number;
+  message?: { channel: string; ts: string };
+}
+
+export interface Observation {
+  key: string;
+  active: boolean;
+  /** What is wrong, for people (used when it fires or reminds). */
+  summary: string;
+  graceMs: number;
+}
+
+export type AlertEvent =
+  | { kind: 'fire'; incident: Incident }
+  | { kind: 'remind'; incident: Incident }
+  | { kind: 'resolve'; incident: Incident; resolvedAt: number; now: string };
+
+/**
+ * Advances one incident by one observation. Pure. One message when it fires (after the grace
+ * period), a reminder every `reminderMs` while it keeps firing (0: never), one when it resolves;
+ * nothing for each sample in between.
+ */
+export function stepIncident(prev: Incident | undefined, obs: Observation, now: number, reminderMs: number): { next: Incident | undefined; event?: AlertEvent } {
+  if (!obs.active) {
+    if (prev?.firedAt !== undefined) return { next: undefined, event: { kind: 'resolve', incident: prev, resolvedAt: now, now: obs.summary } };
+    return { next: undefined };
+  }
+  const current: Incident = prev ? { ...prev, summary: obs.summary } : { key: obs.key, since: now, summary: obs.summary };
+  if (current.firedAt === undefined) {
+    if (now - current.since < obs.graceMs) return { next: current };
+    const fired = { ...current, firedAt: now, lastNotifiedAt: now };
+    return { next: fired, event: { kind: 'fire', incident: fired } };
+  }
+  if (reminderMs > 0 && now - (current.lastNotifiedAt ?? current.firedAt) >= reminderMs) {
+    const reminded = { ...current, lastNotifiedAt: now };
+    return { next: reminded, event: { kind: 'remind', incident: reminded } };
+  }
+  return { next: current };
+}

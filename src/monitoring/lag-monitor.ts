@@ -1,0 +1,139 @@
+import { stepIncident, type AlertEvent } from '../alerts/incident';
+import { lagConditions } from '../alerts/lag-conditions';
+import { lagChecks } from '../checks/lag-checks';
+import { setupHeartbeat, writeHeartbeat, type Heartbeat } from '../checks/heartbeat';
+import { takeLagSample, type LagSample } from '../checks/lag-sample';
+import type { DatabaseSet } from '../db/database-set';
+import type { Logger } from '../log';
+import { hopById, type Hop, type Plan } from '../plan/plan';
+import type { IncidentStore } from '../state/incident-store';
+import type { MigrationState } from '../state/migration-state';
+import type { SampleStore } from '../state/sample-store';
+import { inStore, type StateStore } from '../state/state-store';
+import { alertFiredView, alertReminderView, alertResolvedView } from '../views/alert-view';
+import { channelUpdateView } from '../views/lag-view';
+import type { ChannelPort, MessageRef } from './channel-port';
+
+const TREND_MS = 30 * 60_000;
+
+export interface LagMonitorDeps {
+  plan: Plan;
+  databases: DatabaseSet;
+  samples: SampleStore;
+  incidents: IncidentStore;
+  migration: MigrationState;
+  channel: ChannelPort;
+  redis: StateStore;
+  /** Redis key remembering the periodic update message (edit-in-place mode). */
+  updateKey: string;
+  log: Logger;
+}
+
+/**
+ * Watches the current hop: writes heartbeats on its source, samples lag on both ends, stores the
+ * samples, raises and resolves alerts, and posts the periodic update. Knows nothing of Slack.
+ */
+export class LagMonitor {
+  constructor(private readonly deps: LagMonitorDeps) {}
+
+  /** The hop being watched: the current one, unless the whole migration is done. */
+  async currentHop(): Promise<Hop | undefined> {
+    const m = await this.deps.migration.read();
+    if (m.hops[m.currentHop]?.status === 'done') return undefined;
+    return hopById(this.deps.plan, m.currentHop);
+  }
+
+  /** `/migrate setup`: the heartbeat table on the hop's source (and on a writable target, for logical and DMS hops). */
+  async setup(hop: Hop): Promise<string[]> {
+    const { databases, plan } = this.deps;
+    await setupHeartbeat(databases.get(hop.source.id), plan.heartbeat);
+    const done = [`heartbeat table ${plan.heartbeat.schema}.${plan.heartbeat.table} on source ${hop.source.id}`];
+    if (hop.method !== 'physical') {
+      await setupHeartbeat(databases.get(hop.target.id), plan.heartbeat);
+      done.push(`the same table on target ${hop.target.id} (include it in the ${hop.method === 'dms' ? 'DMS task table mappings' : 'publication'})`);
+    }
+    await writeHeartbeat(databases.get(hop.source.id), plan.heartbeat, hop.source.id);
+    return done;
+  }
+
+  async beat(): Promise<Heartbeat | undefined> {
+    const hop = await this.currentHop();
+    if (!hop) return undefined;
+    return writeHeartbeat(this.deps.databases.get(hop.source.id), this.deps.plan.heartbeat, hop.source.id);
+  }
+
+  /** One live sample of a hop, not stored. */
+  sampleOf(hop: Hop): Promise<LagSample> {
+    const { databases, plan } = this.deps;
+    return takeLagSample({ hop, source: databases.get(hop.source.id), target: databases.get(hop.target.id), heartbeat: plan.heartbeat });
+  }
+
+  /** The scheduled round: sample the current hop, store it, evaluate its alerts. */
+  async sampleAndAlert(now = Date.now()): Promise<LagSample | undefined> {
+    const hop = await this.currentHop();
+    if (!hop) return undefined;
+    const sample = await this.sampleOf(hop);
+    await this.deps.samples.add(sample);
+    await this.evaluate(sample, hop, now);
+    return sample;
+  }
+
+  async evaluate(sample: LagSample, hop: Hop, now = Date.now()): Promise<AlertEvent[]> {
+    const { incidents, plan } = this.deps;
+    const events: AlertEvent[] = [];
+    for (const obs of lagConditions(sample, hop, plan.alerts)) {
+      const event = await incidents.step(obs.key, (prev) => {
+        const { next, event } = stepIncident(prev, obs, now, plan.alerts.reminderMs);
+        return { next, result: event };
+      });
+      if (event) {
+        events.push(event);
+        await this.announce(event, now);
+      }
+    }
+    return events;
+  }
+
+  private async announce(event: AlertEvent, now: number): Promise<void> {
+    const { channel, incidents, log } = this.deps;
+    try {
+      if (event.kind === 'fire') {
+        const ref = await channel.post(alertFiredView(event.incident));
+        await incidents.setMessage(event.incident.key, ref);
+      } else if (event.kind === 'remind') {
+        await channel.post(alertReminderView(event.incident, now), event.incident.message?.ts);
+      } else {
+        await channel.post(alertResolvedView(event.incident, event.resolvedAt));
+      }
+    } catch (e) {
+      log.error({ err: e, alert: event.incident.key, kind: event.kind }, 'could not post an alert');
+    }
+  }
+
+  openAlerts() {
+    return this.deps.incidents.open();
+  }
+
+  /** The periodic update: one message per period, or one message edited in place. */
+  async postUpdate(now = Date.now()): Promise<void> {
+    const { samples, incidents, channel, plan, redis, updateKey } = this.deps;
+    const hop = await this.currentHop();
+    if (!hop) return;
+    const latest = await samples.latest(hop.id);
+    const trend = await samples.since(hop.id, now - TREND_MS);
+    const view = channelUpdateView(hop, latest, latest ? lagChecks(latest, hop) : [], trend, (await incidents.open()).length);
+    if (plan.schedule.updateMode === 'edit') {
+      const raw = await inStore(() => redis.get(updateKey));
+      if (raw) {
+        try {
+          await channel.update(JSON.parse(raw) as MessageRef, view);
+          return;
+        } catch {
+          // The message is gone (deleted, or too old to edit): post a new one.
+        }
+      }
+    }
+    const ref = await channel.post(view);
+    await inStore(() => redis.set(updateKey, JSON.stringify(ref)));
+  }
+}

@@ -1,0 +1,12 @@
+import type { Plan } from '../plan/plan';
+import type { Job } from '../scheduler/job-scheduler';
+import type { LagMonitor } from './lag-monitor';
+
+/** The scheduled work of lag monitoring, on the plan's schedules. */
+export function monitoringJobs(monitor: LagMonitor, plan: Plan): Job[] {
+  return [
+    { name: 'heartbeat', schedule: plan.schedule.heartbeat, run: async () => void (await monitor.beat()) },
+    { name: 'sample', schedule: plan.schedule.sample, run: async () => void (await monitor.sampleAndAlert()) },
+    { name: 'channel-update', schedule: plan.schedule.update, run: () => monitor.postUpdate() },
+  ];
+}

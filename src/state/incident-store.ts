@@ -1,0 +1,44 @@
+import type { Incident } from '../alerts/incident';
+import { readJson, updateJson } from './compare-and-set';
+import { inStore, type StateStore } from './state-store';
+
+/** Open incidents, one JSON value each under a common prefix. */
+export class IncidentStore {
+  constructor(
+    private readonly redis: StateStore,
+    private readonly prefix: string,
+  ) {}
+
+  private get index(): string {
+    return `${this.prefix}:index`;
+  }
+
+  get(key: string): Promise<Incident | undefined> {
+    return readJson<Incident>(this.redis, `${this.prefix}:${key}`);
+  }
+
+  /** Applies `step` atomically; returns what the step decided. */
+  async step<R>(key: string, step: (prev: Incident | undefined) => { next: Incident | undefined; result: R }): Promise<R> {
+    const k = `${this.prefix}:${key}`;
+    let deleteIt = false;
+    const out = await updateJson<Incident, R>(this.redis, k, (prev) => {
+      const { next, result } = step(prev);
+      deleteIt = next === undefined && prev !== undefined;
+      return { next, result };
+    });
+    // Only the leader evaluates alerts, so the index needs no transaction with the value.
+    if (deleteIt) await inStore(() => this.redis.multi().del(k).srem(this.index, key).exec());
+    else if (out.written) await inStore(() => this.redis.sadd(this.index, key));
+    return out.result;
+  }
+
+  async open(): Promise<Incident[]> {
+    const keys = await inStore(() => this.redis.smembers(this.index));
+    const all = await Promise.all(keys.map((k) => this.get(k)));
+    return all.filter((i): i is Incident => i?.firedAt !== undefined);
+  }
+
+  async setMessage(key: string, message: { channel: string; ts: string }): Promise<void> {
+    await updateJson<Incident, void>(this.redis, `${this.prefix}:${key}`, (cur) => ({ next: cur && { ...cur, message }, result: undefined }));
+  }
+}

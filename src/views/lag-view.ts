@@ -1,0 +1,72 @@
+import type { KnownBlock } from '@slack/types';
+import type { CheckResult, CheckStatus } from '../checks/check-result';
+import type { LagSample } from '../checks/lag-sample';
+import { formatBytes, formatSeconds } from '../checks/units';
+import type { Hop } from '../plan/plan';
+import { sparkline } from './sparkline';
+import { context, escapeText, header, section, slackTime, withinLimits, type MessageView } from './slack-text';
+
+export const STATUS_ICON: Record<CheckStatus, string> = { ok: ':large_green_circle:', warn: ':large_yellow_circle:', fail: ':red_circle:', unknown: ':white_circle:' };
+
+export function checkLine(c: CheckResult): string {
+  const value = c.value ? ` ${c.value}` : '';
+  const threshold = c.threshold ? ` (${c.threshold})` : '';
+  const detail = c.detail ? ` — ${escapeText(c.detail)}` : '';
+  return `${STATUS_ICON[c.status]} *${c.label}:*${value}${threshold}${c.status === 'unknown' ? ' _unknown_' : ''}${detail}`;
+}
+
+/** Lag over a window, for people: min / max / first → last, and a sparkline. */
+export function trendLine(samples: LagSample[]): string {
+  const values = samples.map((s) => s.heartbeatLagSeconds);
+  const known = values.filter((v): v is number => v !== null);
+  if (!known.length) return samples.length ? `no known lag in ${samples.length} samples` : 'no samples yet';
+  const unknown = values.length - known.length;
+  return `\`${sparkline(values)}\` min ${formatSeconds(Math.min(...known))}, max ${formatSeconds(Math.max(...known))}, ${formatSeconds(known[0])} → ${formatSeconds(known[known.length - 1])}${unknown ? `, ${unknown} unknown` : ''}`;
+}
+
+function walDetails(s: LagSample): string[] {
+  const lines: string[] = [];
+  if (s.receiveBacklogBytes !== null) lines.push(`Not yet received: ${formatBytes(s.receiveBacklogBytes)} · received, not replayed: ${formatBytes(s.replayBacklogBytes ?? 0)}`);
+  if (s.standby?.lastReplayAt) lines.push(`Last replayed transaction: ${slackTime(s.standby.lastReplayAt)}`);
+  const replicas = (label: string, r: LagSample['sourceReplicas']) => {
+    if (r === null) return;
+    if (r === 'hidden') lines.push(`${label} standbys: hidden (the role lacks pg_monitor)`);
+    else lines.push(`${label} standbys: ${r.length ? r.map((x) => `${escapeText(x.name || '?')} ${x.state}`).join(', ') : 'none'}`);
+  };
+  replicas('Source', s.sourceReplicas);
+  replicas('Target', s.targetReplicas);
+  for (const [label, a] of [
+    ['Source', s.sourceArchiver],
+    ['Target', s.targetArchiver],
+  ] as const) {
+    if (a) lines.push(`${label} WAL archiving: ${a.mode === 'off' ? 'off' : `${a.archived} archived${a.lastArchivedAt ? ` (last ${slackTime(a.lastArchivedAt)})` : ''}, ${a.failed} failed`}`);
+  }
+  return lines;
+}
+
+/** `/migrate lag`: every metric with its unit, the trend, and where the chart is. */
+export function lagView(hop: Hop, sample: LagSample, checks: CheckResult[], trend: LagSample[], chartNote: string): MessageView {
+  const blocks: KnownBlock[] = [
+    header(`Lag: ${hop.id} (${hop.method})`),
+    section(checks.map(checkLine).join('\n')),
+  ];
+  const details = walDetails(sample);
+  if (details.length) blocks.push(section(details.join('\n')));
+  blocks.push(section(`*Last 30 min:* ${trendLine(trend)}`));
+  blocks.push(context(`Sampled ${slackTime(sample.at)} · source ${sample.source.ms} ms, target ${sample.target.ms} ms · ${chartNote}`));
+  const lag = sample.heartbeatLagSeconds;
+  return withinLimits({ text: `Lag on ${hop.id}: ${lag === null ? 'unknown' : formatSeconds(lag)}`, blocks });
+}
+
+/** The periodic channel update: one concise message. */
+export function channelUpdateView(hop: Hop, sample: LagSample | undefined, checks: CheckResult[], trend: LagSample[], openIncidents: number): MessageView {
+  if (!sample) return { text: `${hop.id}: no lag sample yet`, blocks: [section(`:hourglass: *${hop.id}*: no lag sample yet.`)] };
+  const lag = sample.heartbeatLagSeconds;
+  const bad = checks.filter((c) => c.status !== 'ok');
+  const summary = `*${hop.id}* lag ${lag === null ? '*unknown*' : formatSeconds(lag)}${sample.byteLag !== null ? ` · ${formatBytes(sample.byteLag)} WAL behind` : ''}`;
+  const blocks: KnownBlock[] = [
+    section(`:bar_chart: ${summary}\n${bad.length ? bad.map(checkLine).join('\n') : ':large_green_circle: all lag checks ok'}\n*Last 30 min:* ${trendLine(trend)}`),
+    context(`${slackTime(sample.at)} · ${openIncidents} open alert${openIncidents === 1 ? '' : 's'} · \`/migrate lag\` for details`),
+  ];
+  return { text: `${hop.id}: lag ${lag === null ? 'unknown' : formatSeconds(lag)}`, blocks };
+}

@@ -1,0 +1,103 @@
+import { BotHarness } from '../support/bot-harness';
+import { eventually, sleep } from '../support/free-port';
+import { ClusterFolder, PgCluster, createPlainRole } from '../support/pg-cluster';
+import { messageText } from '../support/slack-stand-in';
+import { replicationPlan } from '../support/replication-plan';
+
+describe('a primary with a streaming standby, watched through a plain role', () => {
+  const folder = new ClusterFolder();
+  let primary: PgCluster;
+  let standby: PgCluster;
+  let h: BotHarness;
+
+  const channelTexts = () => h.slack.callsOf('chat.postMessage').map((c) => messageText(c.args));
+
+  beforeAll(async () => {
+    primary = await PgCluster.primary(folder);
+    const sourceUrl = await createPlainRole(primary);
+    await primary.sql('CREATE ROLE cutover_target LOGIN PASSWORD \'target-pw\' IN ROLE pg_monitor');
+    await primary.sql('CREATE TABLE orders (id bigserial PRIMARY KEY, note text)', [], 'app');
+    await primary.sql('ALTER TABLE orders OWNER TO cutover', [], 'app');
+    standby = await PgCluster.streamingStandby(primary);
+    h = await BotHarness.start({
+      plan: replicationPlan({ feed: 'streaming' }),
+      databaseUrls: { SOURCE_URL: sourceUrl, TARGET_URL: standby.url('app', 'cutover_target', 'target-pw') },
+      jobs: true,
+    });
+  });
+  afterAll(async () => {
+    await h.stop();
+    await standby.stop('immediate');
+    await primary.stop('immediate');
+    folder.remove();
+  });
+
+  test('setup creates the heartbeat table with the plain role; lag is then measured end to end', async () => {
+    expect(await h.command('U0OPS1', 'setup hop-one')).toContain('heartbeat table public.cutover_heartbeat on source source');
+    const sample = await eventually(async () => {
+      const s = await h.bots[0].cutover.samples.latest('hop-one');
+      return s?.heartbeatLagSeconds !== null && s?.heartbeatLagSeconds !== undefined && s.heartbeatLagSeconds < 3 ? s : undefined;
+    }, 15_000, 'a sample with a measured lag');
+    expect(sample.standby).toMatchObject({ inRecovery: true, feed: 'streaming', replayPaused: false });
+    expect(sample.byteLag).not.toBeNull();
+    // The plain role on the source may not see pg_stat_replication's columns.
+    expect(sample.sourceReplicas).toBe('hidden');
+  });
+
+  test('/migrate lag shows every metric with units, the trend, and uploads a PNG chart', async () => {
+    await eventually(async () => (await h.bots[0].cutover.samples.since('hop-one', 0)).length >= 3, 10_000, 'three samples');
+    const res = await h.sendCommand('U0ANYONE', 'lag');
+    const text = await h.slack.replyTo(res.key, 10_000);
+    expect(text).toMatch(/End-to-end lag \(heartbeat\):\* \d+\.\d s/);
+    expect(text).toMatch(/WAL not yet replayed:\* [\d.]+ (B|KiB|MiB)/);
+    expect(text).toContain('WAL feed:* streaming');
+    expect(text).toContain('Replay:* running');
+    expect(text).toMatch(/Last 30 min:\* `[▁▂▃▄▅▆▇█ ]+` min/);
+    expect(text).toContain('Source standbys: hidden (the role lacks pg_monitor)');
+    await eventually(() => h.slack.callsOf('files.completeUploadExternal').length > 0, 10_000, 'the chart upload');
+    const [png] = [...h.slack.uploads.values()];
+    expect(png.includes(Buffer.from([0x89, 0x50, 0x4e, 0x47]))).toBe(true);
+  });
+
+  test('a paused standby raises a lag alert after the grace period; resumed, the lag clears and "resolved" is posted', async () => {
+    await standby.sql('SELECT pg_wal_replay_pause()');
+    const pausedAt = Date.now();
+    const writer = setInterval(() => void primary.sql("INSERT INTO orders (note) VALUES ('while paused')", [], 'app').catch(() => undefined), 200);
+    try {
+      await eventually(() => channelTexts().some((t) => t.includes('WAL replay is *paused*')), 10_000, 'the replay-paused alert');
+      const lagAlert = await eventually(() => h.slack.callsOf('chat.postMessage').find((c) => messageText(c.args).includes('*Alert* — Replication lag on *hop-one*')), 20_000, 'the lag alert');
+      // Over 3 s of lag, then 2 s of grace: never before 5 s after the pause.
+      expect(lagAlert.at - pausedAt).toBeGreaterThanOrEqual(5000);
+      const grown = await h.bots[0].cutover.samples.latest('hop-one');
+      expect(grown!.heartbeatLagSeconds!).toBeGreaterThan(3);
+      expect(grown!.replayBacklogBytes!).toBeGreaterThan(0);
+      await sleep(1500);
+      expect(channelTexts().filter((t) => t.includes('*Alert* — Replication lag'))).toHaveLength(1);
+    } finally {
+      clearInterval(writer);
+      await standby.sql('SELECT pg_wal_replay_resume()');
+    }
+    await eventually(() => channelTexts().some((t) => t.includes('*Resolved*') && t.includes('Replication lag on *hop-one*')), 15_000, 'the lag alert to resolve');
+    expect(channelTexts().some((t) => t.includes('*Resolved*') && t.includes('WAL replay is *paused*'))).toBe(true);
+    const after = await h.bots[0].cutover.samples.latest('hop-one');
+    expect(after!.heartbeatLagSeconds!).toBeLessThan(3);
+  });
+
+  test('a stopped standby reads "unknown" and alerts, never a lag of zero', async () => {
+    await standby.stop('immediate');
+    try {
+      await eventually(() => channelTexts().some((t) => t.includes('Target *target* does not answer')), 10_000, 'the unreachable alert');
+      const s = await h.bots[0].cutover.samples.latest('hop-one');
+      expect(s!.target.ok).toBe(false);
+      expect(s!.heartbeatLagSeconds).toBeNull();
+      expect(s!.byteLag).toBeNull();
+      const text = await h.command('U0ANYONE', 'lag');
+      expect(text).toMatch(/End-to-end lag \(heartbeat\):\* \(≤ 3\.0 s\) _unknown_/);
+      expect(text).not.toMatch(/End-to-end lag \(heartbeat\):\* 0/);
+      expect(await h.command('U0ANYONE', 'status')).toContain('Target *target* does not answer');
+    } finally {
+      await standby.start();
+    }
+    await eventually(() => channelTexts().some((t) => t.includes('*Resolved*') && t.includes('Target *target* does not answer')), 20_000, 'the unreachable alert to resolve');
+  });
+});
