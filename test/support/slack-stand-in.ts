@@ -6,6 +6,8 @@ export interface ApiCall {
   method: string;
   args: Record<string, unknown>;
   at: number;
+  /** What the stand-in answered. */
+  result?: Record<string, unknown>;
 }
 
 export interface ResponseUrlPost {
@@ -92,10 +94,12 @@ export class SlackStandIn {
       return send(res, 200, { ok: true });
     }
     const method = url.pathname.replace(/^\/api\//, '');
-    this.calls.push({ method, args, at: Date.now() });
+    const call: ApiCall = { method, args, at: Date.now() };
+    this.calls.push(call);
     const o = this.overrides.get(method)?.(args);
     if (o) return send(res, o.status, o.body, o.headers);
-    send(res, 200, this.answer(method, args));
+    call.result = this.answer(method, args) as Record<string, unknown>;
+    send(res, 200, call.result);
   }
 
   private answer(method: string, args: Record<string, unknown>): unknown {

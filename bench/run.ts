@@ -1,0 +1,17 @@
+// `npm run bench`: runs every benchmark and prints one table of figures, each with how it was measured.
+import { benchSamplingRound, type Figure } from './sampling-round';
+
+async function main(): Promise<void> {
+  const figures: Figure[] = [];
+  figures.push(...(await benchSamplingRound()));
+  const w = Math.max(...figures.map((f) => f.name.length));
+  const v = Math.max(...figures.map((f) => f.value.length));
+  console.log(`${'figure'.padEnd(w)} | ${'value'.padEnd(v)} | how it was measured`);
+  console.log(`${'-'.repeat(w)}-|-${'-'.repeat(v)}-|-${'-'.repeat(20)}`);
+  for (const f of figures) console.log(`${f.name.padEnd(w)} | ${f.value.padEnd(v)} | ${f.how}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
