@@ -30,8 +30,14 @@ import { monitoringJobs } from './monitoring/monitoring-jobs';
 import { LeaderLease } from './scheduler/leader-lease';
 import { JobScheduler } from './scheduler/job-scheduler';
 import { IncidentStore } from './state/incident-store';
+import { AlertDesk } from './alerts/alert-desk';
 import { SampleStore } from './state/sample-store';
 import { planChannel } from './slack/plan-channel';
+import { DmsMonitor } from './dms/dms-monitor';
+import { dmsApprovalActions } from './dms/dms-approval-actions';
+import { awsDms } from './dms/aws-dms';
+import type { DmsPort } from './dms/dms-port';
+import type { Hop } from './plan/plan';
 
 export interface BotOptions {
   settings: Settings;
@@ -97,12 +103,14 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const audit = new AuditLog(redis, keys);
   const access = new AccessControl(plan.access, slackUsergroupDirectory(app.client));
   const approvalStore = new ApprovalStore(redis, keys);
+  // Filled in below, once the domain the built-in actions use exists.
+  const actions = new Map<string, ApprovalAction>(opts.approvalActions ?? []);
   const approvals = new ApprovalService({
     store: approvalStore,
     access,
     board: slackApprovalBoard(poster, plan.channel, log),
     audit,
-    actions: opts.approvalActions ?? new Map(),
+    actions,
     rules: plan.access,
     log,
   });
@@ -110,18 +118,22 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const migration = new MigrationState(redis, keys, plan);
   const databases = new DatabaseSet(plan, opts.databaseUrls ?? {}, plan.databaseTimeouts);
   const samples = new SampleStore(redis, keys.samples);
+  const channel = planChannel(poster, plan.channel);
+  const alerts = new AlertDesk(new IncidentStore(redis, keys.incidents), channel, plan.alerts.reminderMs, log);
   const monitor = new LagMonitor({
     plan,
     databases,
     samples,
-    incidents: new IncidentStore(redis, keys.incidents),
+    alerts,
     migration,
-    channel: planChannel(poster, plan.channel),
+    channel,
     redis,
     updateKey: keys.channelUpdate,
     log,
   });
-  const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples };
+  const dms = new DmsMonitor({ plan, dmsFor: dmsClients(), redis, progressKey: keys.dmsProgress, alerts, migration, log });
+  const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples, dms };
+  for (const [kind, action] of dmsApprovalActions({ plan, dms, lock })) if (!actions.has(kind)) actions.set(kind, action);
 
   registerMigrateCommand(app, { cutover, subcommands: allSubcommands(), work, poster, log });
   registerApprovalButtons(app, { approvals, work, log });
@@ -138,7 +150,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   );
   const scheduler = new JobScheduler(lease, log, plan.schedule.timezone);
   if (opts.jobs ?? true) {
-    for (const job of monitoringJobs(monitor, plan)) scheduler.add(job);
+    for (const job of monitoringJobs(monitor, dms, plan)) scheduler.add(job);
     lease.start();
   }
 
@@ -163,6 +175,17 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       await redis.quit().catch(() => redis.disconnect());
       log.info('stopped');
     },
+  };
+}
+
+/** One SDK client per region, made on first use. */
+function dmsClients(): (hop: Hop) => DmsPort {
+  const clients = new Map<string, DmsPort>();
+  return (hop) => {
+    const region = hop.dms?.region ?? 'us-east-1';
+    let c = clients.get(region);
+    if (!c) clients.set(region, (c = awsDms(region)));
+    return c;
   };
 }
 

@@ -5,6 +5,8 @@ export interface Incident {
   summary: string;
   firedAt?: number;
   lastNotifiedAt?: number;
+  /** The worst severity announced so far (e.g. errored tables), for "it got worse" follow-ups. */
+  peak?: number;
   message?: { channel: string; ts: string };
 }
 
@@ -14,11 +16,14 @@ export interface Observation {
   /** What is wrong, for people (used when it fires or reminds). */
   summary: string;
   graceMs: number;
+  /** How bad (a count); a firing incident whose severity grows past its peak says so again. */
+  severity?: number;
 }
 
 export type AlertEvent =
   | { kind: 'fire'; incident: Incident }
   | { kind: 'remind'; incident: Incident }
+  | { kind: 'worsen'; incident: Incident }
   | { kind: 'resolve'; incident: Incident; resolvedAt: number; now: string };
 
 /**
@@ -34,8 +39,12 @@ export function stepIncident(prev: Incident | undefined, obs: Observation, now: 
   const current: Incident = prev ? { ...prev, summary: obs.summary } : { key: obs.key, since: now, summary: obs.summary };
   if (current.firedAt === undefined) {
     if (now - current.since < obs.graceMs) return { next: current };
-    const fired = { ...current, firedAt: now, lastNotifiedAt: now };
+    const fired = { ...current, firedAt: now, lastNotifiedAt: now, peak: obs.severity };
     return { next: fired, event: { kind: 'fire', incident: fired } };
+  }
+  if (obs.severity !== undefined && current.peak !== undefined && obs.severity > current.peak) {
+    const worse = { ...current, peak: obs.severity, lastNotifiedAt: now };
+    return { next: worse, event: { kind: 'worsen', incident: worse } };
   }
   if (reminderMs > 0 && now - (current.lastNotifiedAt ?? current.firedAt) >= reminderMs) {
     const reminded = { ...current, lastNotifiedAt: now };

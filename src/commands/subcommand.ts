@@ -10,6 +10,7 @@ import type { Keys } from '../state/keys';
 import type { MessageView } from '../views/slack-text';
 import type { LagMonitor } from '../monitoring/lag-monitor';
 import type { SampleStore } from '../state/sample-store';
+import type { DmsMonitor } from '../dms/dms-monitor';
 
 /** The domain a command may call: everything below the Slack layer. */
 export interface Cutover {
@@ -24,6 +25,7 @@ export interface Cutover {
   access: AccessControl;
   monitor: LagMonitor;
   samples: SampleStore;
+  dms: DmsMonitor;
 }
 
 /** A file for the command's channel (e.g. a chart); the reply must make sense without it. */
@@ -49,7 +51,7 @@ export interface CommandResult {
   announce?: MessageView;
   files?: CommandFile[];
   /** How the audit log records it; defaults to ok. */
-  outcome?: 'ok' | 'refused';
+  outcome?: 'ok' | 'refused' | 'denied';
   detail?: string;
 }
 

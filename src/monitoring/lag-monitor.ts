@@ -1,4 +1,5 @@
-import { stepIncident, type AlertEvent } from '../alerts/incident';
+import type { AlertDesk } from '../alerts/alert-desk';
+import type { AlertEvent } from '../alerts/incident';
 import { lagConditions } from '../alerts/lag-conditions';
 import { lagChecks } from '../checks/lag-checks';
 import { setupHeartbeat, writeHeartbeat, type Heartbeat } from '../checks/heartbeat';
@@ -6,11 +7,9 @@ import { takeLagSample, type LagSample } from '../checks/lag-sample';
 import type { DatabaseSet } from '../db/database-set';
 import type { Logger } from '../log';
 import { hopById, type Hop, type Plan } from '../plan/plan';
-import type { IncidentStore } from '../state/incident-store';
 import type { MigrationState } from '../state/migration-state';
 import type { SampleStore } from '../state/sample-store';
 import { inStore, type StateStore } from '../state/state-store';
-import { alertFiredView, alertReminderView, alertResolvedView } from '../views/alert-view';
 import { channelUpdateView } from '../views/lag-view';
 import type { ChannelPort, MessageRef } from './channel-port';
 
@@ -20,7 +19,7 @@ export interface LagMonitorDeps {
   plan: Plan;
   databases: DatabaseSet;
   samples: SampleStore;
-  incidents: IncidentStore;
+  alerts: AlertDesk;
   migration: MigrationState;
   channel: ChannelPort;
   redis: StateStore;
@@ -78,50 +77,22 @@ export class LagMonitor {
     return sample;
   }
 
-  async evaluate(sample: LagSample, hop: Hop, now = Date.now()): Promise<AlertEvent[]> {
-    const { incidents, plan } = this.deps;
-    const events: AlertEvent[] = [];
-    for (const obs of lagConditions(sample, hop, plan.alerts)) {
-      const event = await incidents.step(obs.key, (prev) => {
-        const { next, event } = stepIncident(prev, obs, now, plan.alerts.reminderMs);
-        return { next, result: event };
-      });
-      if (event) {
-        events.push(event);
-        await this.announce(event, now);
-      }
-    }
-    return events;
-  }
-
-  private async announce(event: AlertEvent, now: number): Promise<void> {
-    const { channel, incidents, log } = this.deps;
-    try {
-      if (event.kind === 'fire') {
-        const ref = await channel.post(alertFiredView(event.incident));
-        await incidents.setMessage(event.incident.key, ref);
-      } else if (event.kind === 'remind') {
-        await channel.post(alertReminderView(event.incident, now), event.incident.message?.ts);
-      } else {
-        await channel.post(alertResolvedView(event.incident, event.resolvedAt));
-      }
-    } catch (e) {
-      log.error({ err: e, alert: event.incident.key, kind: event.kind }, 'could not post an alert');
-    }
+  evaluate(sample: LagSample, hop: Hop, now = Date.now()): Promise<AlertEvent[]> {
+    return this.deps.alerts.observe(lagConditions(sample, hop, this.deps.plan.alerts), now);
   }
 
   openAlerts() {
-    return this.deps.incidents.open();
+    return this.deps.alerts.open();
   }
 
   /** The periodic update: one message per period, or one message edited in place. */
-  async postUpdate(now = Date.now()): Promise<void> {
-    const { samples, incidents, channel, plan, redis, updateKey } = this.deps;
+  async postUpdate(now = Date.now(), extraLines: string[] = []): Promise<void> {
+    const { samples, alerts, channel, plan, redis, updateKey } = this.deps;
     const hop = await this.currentHop();
     if (!hop) return;
     const latest = await samples.latest(hop.id);
     const trend = await samples.since(hop.id, now - TREND_MS);
-    const view = channelUpdateView(hop, latest, latest ? lagChecks(latest, hop) : [], trend, (await incidents.open()).length);
+    const view = channelUpdateView(hop, latest, latest ? lagChecks(latest, hop) : [], trend, (await alerts.open()).length, extraLines);
     if (plan.schedule.updateMode === 'edit') {
       const raw = await inStore(() => redis.get(updateKey));
       if (raw) {

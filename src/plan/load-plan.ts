@@ -91,6 +91,7 @@ function resolve(file: PlanFile): Plan {
       heartbeat: file.schedule.heartbeat,
       sample: file.schedule.sample,
       update: file.schedule.update,
+      dms: file.schedule.dms,
       updateMode: file.schedule.update_mode,
       timezone: file.schedule.timezone,
       leaderTtlMs: file.schedule.leader_ttl_seconds * 1000,

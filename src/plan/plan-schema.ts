@@ -101,6 +101,7 @@ const schedule = z
     heartbeat: cronExpression.default('*/5 * * * * *'),
     sample: cronExpression.default('*/15 * * * * *'),
     update: cronExpression.default('0 */30 * * * *'),
+    dms: cronExpression.default('0 * * * * *'),
     /** post: a new message each period; edit: one message edited in place. */
     update_mode: z.enum(['post', 'edit']).default('post'),
     timezone: z.string().default('UTC'),
@@ -140,7 +141,7 @@ export const planSchema = z
     access,
     health: health.default({ status_pages: [] }),
     heartbeat: heartbeat.default({ schema: 'public', table: 'cutover_heartbeat' }),
-    schedule: schedule.default({ heartbeat: '*/5 * * * * *', sample: '*/15 * * * * *', update: '0 */30 * * * *', update_mode: 'post', timezone: 'UTC', leader_ttl_seconds: 15 }),
+    schedule: schedule.default({ heartbeat: '*/5 * * * * *', sample: '*/15 * * * * *', update: '0 */30 * * * *', dms: '0 * * * * *', update_mode: 'post', timezone: 'UTC', leader_ttl_seconds: 15 }),
     alerts: alerts.default({ reminder_minutes: 30, heartbeat_stall_seconds: 60 }),
     database_timeouts: databaseTimeouts.default({ connect_timeout_ms: 3000, statement_timeout_ms: 5000 }),
   })

@@ -9,6 +9,7 @@ export function keysFor(planName: string) {
     approvalsPending: `${p}:approvals:pending`,
     audit: `${p}:audit`,
     samples: (hop: string) => `${p}:samples:${hop}`,
+    dmsProgress: (hop: string) => `${p}:dms-progress:${hop}`,
     incidents: `${p}:incidents`,
     leader: `${p}:leader`,
     channelUpdate: `${p}:channel-update`,

@@ -12,3 +12,7 @@ export function alertReminderView(i: Incident, now: number): MessageView {
 export function alertResolvedView(i: Incident, resolvedAt: number): MessageView {
   return notice(`:white_check_mark: *Resolved* after ${duration(resolvedAt - i.since)} — was: ${i.summary}`);
 }
+
+export function alertWorseView(i: Incident): MessageView {
+  return notice(`:arrow_up: *Worse* — ${i.summary}`);
+}

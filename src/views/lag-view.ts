@@ -59,13 +59,14 @@ export function lagView(hop: Hop, sample: LagSample, checks: CheckResult[], tren
 }
 
 /** The periodic channel update: one concise message. */
-export function channelUpdateView(hop: Hop, sample: LagSample | undefined, checks: CheckResult[], trend: LagSample[], openIncidents: number): MessageView {
-  if (!sample) return { text: `${hop.id}: no lag sample yet`, blocks: [section(`:hourglass: *${hop.id}*: no lag sample yet.`)] };
+export function channelUpdateView(hop: Hop, sample: LagSample | undefined, checks: CheckResult[], trend: LagSample[], openIncidents: number, extraLines: string[] = []): MessageView {
+  const extra = extraLines.length ? `\n${extraLines.join('\n')}` : '';
+  if (!sample) return { text: `${hop.id}: no lag sample yet`, blocks: [section(`:hourglass: *${hop.id}*: no lag sample yet.${extra}`)] };
   const lag = sample.heartbeatLagSeconds;
   const bad = checks.filter((c) => c.status !== 'ok');
   const summary = `*${hop.id}* lag ${lag === null ? '*unknown*' : formatSeconds(lag)}${sample.byteLag !== null ? ` · ${formatBytes(sample.byteLag)} WAL behind` : ''}`;
   const blocks: KnownBlock[] = [
-    section(`:bar_chart: ${summary}\n${bad.length ? bad.map(checkLine).join('\n') : ':large_green_circle: all lag checks ok'}\n*Last 30 min:* ${trendLine(trend)}`),
+    section(`:bar_chart: ${summary}\n${bad.length ? bad.map(checkLine).join('\n') : ':large_green_circle: all lag checks ok'}\n*Last 30 min:* ${trendLine(trend)}${extra}`),
     context(`${slackTime(sample.at)} · ${openIncidents} open alert${openIncidents === 1 ? '' : 's'} · \`/migrate lag\` for details`),
   ];
   return { text: `${hop.id}: lag ${lag === null ? 'unknown' : formatSeconds(lag)}`, blocks };

@@ -1,0 +1,190 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface StandInTable {
+  SchemaName: string;
+  TableName: string;
+  TableState: string;
+  FullLoadRows: number;
+  FullLoadErrorRows?: number;
+  FullLoadStartTime?: number;
+  FullLoadEndTime?: number;
+  LastUpdateTime?: number;
+  ValidationState?: string;
+  ValidationFailedRecords?: number;
+  ValidationPendingRecords?: number;
+  ValidationSuspendedRecords?: number;
+  Inserts?: number;
+  Updates?: number;
+  Deletes?: number;
+}
+
+export interface StandInTask {
+  ReplicationTaskIdentifier: string;
+  ReplicationTaskArn: string;
+  Status: string;
+  MigrationType: string;
+  StopReason?: string;
+  LastFailureMessage?: string;
+  ReplicationTaskStats: {
+    FullLoadProgressPercent: number;
+    ElapsedTimeMillis: number;
+    TablesLoaded: number;
+    TablesLoading: number;
+    TablesQueued: number;
+    TablesErrored: number;
+    StartDate?: number;
+    FullLoadFinishDate?: number;
+  };
+  tables: StandInTable[];
+}
+
+export interface DmsCall {
+  operation: string;
+  body: Record<string, unknown>;
+}
+
+/**
+ * A local AWS DMS endpoint speaking the real wire protocol (AWS JSON 1.1): POST /, operation in
+ * X-Amz-Target, epoch-second timestamps, errors as HTTP 400 with {"__type", "message"}.
+ */
+export class DmsStandIn {
+  readonly calls: DmsCall[] = [];
+  readonly tasks = new Map<string, StandInTask>();
+  /** Errors to answer before answering normally, per operation (in order). */
+  readonly queuedErrors = new Map<string, { status: number; type: string; message: string }[]>();
+  private server?: Server;
+  port = 0;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((r) => this.server?.close(r));
+  }
+
+  addTask(id: string, over: Partial<StandInTask> = {}): StandInTask {
+    const task: StandInTask = {
+      ReplicationTaskIdentifier: id,
+      ReplicationTaskArn: `arn:aws:dms:us-east-1:123456789012:task:${id.toUpperCase()}`,
+      Status: 'running',
+      MigrationType: 'full-load-and-cdc',
+      ReplicationTaskStats: { FullLoadProgressPercent: 0, ElapsedTimeMillis: 0, TablesLoaded: 0, TablesLoading: 0, TablesQueued: 0, TablesErrored: 0, StartDate: Math.floor(Date.now() / 1000) },
+      tables: [],
+      ...over,
+    };
+    this.tasks.set(task.ReplicationTaskArn, task);
+    return task;
+  }
+
+  failNext(operation: string, type: string, message: string, status = 400): void {
+    const q = this.queuedErrors.get(operation) ?? [];
+    q.push({ status, type, message });
+    this.queuedErrors.set(operation, q);
+  }
+
+  callsOf(operation: string): DmsCall[] {
+    return this.calls.filter((c) => c.operation === operation);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await new Promise<string>((resolve) => {
+      let s = '';
+      req.on('data', (c) => (s += c));
+      req.on('end', () => resolve(s));
+    });
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': `req-${this.calls.length}` });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method !== 'POST' || !target.startsWith('AmazonDMSv20160101.') || req.headers['content-type'] !== 'application/x-amz-json-1.1') {
+      return send(400, { __type: 'UnknownOperationException', message: `bad request: ${req.method} ${target} ${req.headers['content-type']}` });
+    }
+    const operation = target.slice('AmazonDMSv20160101.'.length);
+    const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    this.calls.push({ operation, body });
+    const queued = this.queuedErrors.get(operation)?.shift();
+    if (queued) return send(queued.status, { __type: queued.type, message: queued.message });
+    try {
+      send(200, this.answer(operation, body));
+    } catch (e) {
+      send(400, { __type: 'ResourceNotFoundFault', message: (e as Error).message });
+    }
+  }
+
+  private find(arnOrId: string): StandInTask {
+    const t = this.tasks.get(arnOrId) ?? [...this.tasks.values()].find((x) => x.ReplicationTaskIdentifier === arnOrId);
+    if (!t) throw new Error(`Replication Task not found: ${arnOrId}`);
+    return t;
+  }
+
+  private answer(operation: string, body: Record<string, unknown>): unknown {
+    const view = (t: StandInTask) => {
+      const { tables: _tables, ...rest } = t;
+      return rest;
+    };
+    switch (operation) {
+      case 'DescribeReplicationTasks': {
+        const filters = (body.Filters as { Name: string; Values: string[] }[] | undefined) ?? [];
+        let list = [...this.tasks.values()];
+        for (const f of filters) {
+          list = list.filter((t) => f.Values.includes(f.Name === 'replication-task-arn' ? t.ReplicationTaskArn : t.ReplicationTaskIdentifier));
+        }
+        if (!list.length) throw new Error('No Tasks found matching provided filters');
+        return { ReplicationTasks: list.map(view) };
+      }
+      case 'DescribeTableStatistics': {
+        const t = this.find(String(body.ReplicationTaskArn));
+        const max = Math.min(Number(body.MaxRecords ?? 100), 500);
+        const from = Number(body.Marker ?? 0);
+        const page = t.tables.slice(from, from + max);
+        return { ReplicationTaskArn: t.ReplicationTaskArn, TableStatistics: page, Marker: from + max < t.tables.length ? String(from + max) : undefined };
+      }
+      case 'StartReplicationTask': {
+        const t = this.find(String(body.ReplicationTaskArn));
+        t.Status = 'starting';
+        t.StopReason = undefined;
+        return { ReplicationTask: view(t) };
+      }
+      case 'StopReplicationTask': {
+        const t = this.find(String(body.ReplicationTaskArn));
+        t.Status = 'stopping';
+        return { ReplicationTask: view(t) };
+      }
+      case 'ReloadTables': {
+        const t = this.find(String(body.ReplicationTaskArn));
+        return { ReplicationTaskArn: t.ReplicationTaskArn };
+      }
+      default:
+        throw new Error(`operation ${operation} is not in the stand-in`);
+    }
+  }
+}
+
+/** `n` tables in the given state, with increasing full-load times (the last is the slowest). */
+export function standInTables(n: number, state = 'Table completed', start = 0): StandInTable[] {
+  const now = Math.floor(Date.now() / 1000);
+  return Array.from({ length: n }, (_, i) => ({
+    SchemaName: 'public',
+    TableName: `t_${String(start + i).padStart(5, '0')}`,
+    TableState: state,
+    FullLoadRows: 1000 + i,
+    FullLoadStartTime: now - 3600,
+    FullLoadEndTime: now - 3600 + (i % 600),
+    LastUpdateTime: now,
+    ValidationState: 'Validated',
+    ValidationFailedRecords: 0,
+    ValidationPendingRecords: 0,
+    ValidationSuspendedRecords: 0,
+  }));
+}
