@@ -36,7 +36,7 @@ import { planChannel } from './slack/plan-channel';
 import { DmsMonitor } from './dms/dms-monitor';
 import { dmsApprovalActions } from './dms/dms-approval-actions';
 import { awsDms } from './dms/aws-dms';
-import type { DmsPort } from './dms/dms-port';
+import { cloudWatchCdcLatency } from './dms/cdc-latency';
 import type { Hop } from './plan/plan';
 
 export interface BotOptions {
@@ -131,7 +131,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     updateKey: keys.channelUpdate,
     log,
   });
-  const dms = new DmsMonitor({ plan, dmsFor: dmsClients(), redis, progressKey: keys.dmsProgress, alerts, migration, log });
+  const dms = new DmsMonitor({ plan, dmsFor: perRegion(awsDms), cdcLatencyFor: perRegion(cloudWatchCdcLatency), redis, progressKey: keys.dmsProgress, alerts, migration, log });
   const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples, dms };
   for (const [kind, action] of dmsApprovalActions({ plan, dms, lock })) if (!actions.has(kind)) actions.set(kind, action);
 
@@ -179,12 +179,12 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
 }
 
 /** One SDK client per region, made on first use. */
-function dmsClients(): (hop: Hop) => DmsPort {
-  const clients = new Map<string, DmsPort>();
+function perRegion<T>(make: (region: string) => T): (hop: Hop) => T {
+  const clients = new Map<string, T>();
   return (hop) => {
     const region = hop.dms?.region ?? 'us-east-1';
     let c = clients.get(region);
-    if (!c) clients.set(region, (c = awsDms(region)));
+    if (!c) clients.set(region, (c = make(region)));
     return c;
   };
 }

@@ -3,6 +3,7 @@ import type { Logger } from '../log';
 import { hopById, type Hop, type Plan } from '../plan/plan';
 import type { MigrationState } from '../state/migration-state';
 import { inStore, type StateStore } from '../state/state-store';
+import type { CdcLatency, CdcLatencyPort } from './cdc-latency';
 import { dmsConditions } from './dms-conditions';
 import { DmsApiError, type DmsPort, type DmsTableStat, type StartType } from './dms-port';
 import { buildReport, dmsProgressLine, type DmsReport } from './dms-report';
@@ -11,6 +12,7 @@ import type { ProgressPoint } from './progress-eta';
 export interface DmsMonitorDeps {
   plan: Plan;
   dmsFor: (hop: Hop) => DmsPort;
+  cdcLatencyFor?: (hop: Hop) => CdcLatencyPort;
   redis: StateStore;
   progressKey: (hop: string) => string;
   alerts: AlertDesk;
@@ -37,10 +39,20 @@ export class DmsMonitor {
       const rows = await dms.tableStatistics(task.arn);
       if (task.fullLoadPercent !== undefined) await this.recordProgress(hop.id, { at: now, percent: task.fullLoadPercent });
       const progress = await this.progress(hop.id, now - 6 * 3600_000);
-      return { ...buildReport(hop.id, now, task, rows, progress), rows };
+      return { ...buildReport(hop.id, now, task, rows, progress), rows, cdcLatency: await this.cdcLatency(hop, now) };
     } catch (e) {
       if (e instanceof DmsApiError) return { hop: hop.id, at: now, error: { kind: e.kind, code: e.code, message: e.message } };
       throw e;
+    }
+  }
+
+  private async cdcLatency(hop: Hop, now: number): Promise<CdcLatency | string | undefined> {
+    const cw = hop.dms?.cloudwatch;
+    if (!cw || !this.deps.cdcLatencyFor) return undefined;
+    try {
+      return await this.deps.cdcLatencyFor(hop).latest(cw.replicationInstance, cw.taskResourceId, now);
+    } catch (e) {
+      return `CloudWatch did not answer: ${(e as Error).message}`;
     }
   }
 

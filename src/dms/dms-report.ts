@@ -1,3 +1,4 @@
+import type { CdcLatency } from './cdc-latency';
 import type { DmsApiError, DmsTableStat, DmsTask } from './dms-port';
 import { fullLoadEta, type ProgressPoint } from './progress-eta';
 import { summariseTables, type TableSummary } from './table-summary';
@@ -13,6 +14,8 @@ export interface DmsReport {
   /** Progress has not moved for this long during the full load (ms). */
   stalledForMs?: number;
   error?: { kind: DmsApiError['kind']; code: string; message: string };
+  /** CloudWatch CDC latency, when the plan configures it; a string when CloudWatch did not answer. */
+  cdcLatency?: CdcLatency | string;
 }
 
 /** Whether the task is loading or replicating changes, for people. */

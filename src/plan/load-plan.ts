@@ -65,7 +65,7 @@ function resolve(file: PlanFile): Plan {
       target: db(h.target),
       subscription: h.subscription,
       standbyFeed: h.standby_feed,
-      dms: h.dms,
+      dms: h.dms && { task: h.dms.task, region: h.dms.region, cloudwatch: h.dms.cloudwatch && { replicationInstance: h.dms.cloudwatch.replication_instance, taskResourceId: h.dms.cloudwatch.task_resource_id } },
       app: h.app && {
         platform: h.app.platform,
         name: h.app.name,

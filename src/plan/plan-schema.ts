@@ -37,6 +37,8 @@ const dmsTask = z
   .object({
     task: z.string().min(1, 'names the replication task (ARN or identifier)'),
     region: z.string().min(1),
+    /** CloudWatch CDC latency (AWS/DMS CDCLatencySource/Target) needs these two dimensions. */
+    cloudwatch: z.object({ replication_instance: z.string().min(1), task_resource_id: z.string().min(1) }).strict().optional(),
   })
   .strict();
 

@@ -19,7 +19,7 @@ export interface Hop {
   target: Database;
   subscription?: string;
   standbyFeed?: 'streaming' | 'archive';
-  dms?: { task: string; region: string };
+  dms?: { task: string; region: string; cloudwatch?: { replicationInstance: string; taskResourceId: string } };
   app?: { platform: 'heroku' | 'webhook'; name?: string; processTypes: string[]; configVar: string; webhookUrlEnv?: string };
   thresholds: Thresholds;
 }

@@ -26,6 +26,7 @@ export function dmsStatusView(r: DmsReport): MessageView {
     `*Tables:* ${t.tablesLoaded ?? 0} loaded · ${t.tablesLoading ?? 0} loading · ${t.tablesQueued ?? 0} queued · ${t.tablesErrored ?? 0} errored`,
     `*Elapsed:* ${t.elapsedMs !== undefined ? duration(t.elapsedMs) : '?'} · *ETA:* ${eta(r)}`,
     `*CDC:* ${cdcState(t)}`,
+    cdcLatencyLine(r),
   ].filter(Boolean);
   const blocks: KnownBlock[] = [header(`DMS ${r.hop}: ${t.id}`), section(lines.join('\n'))];
   if (r.tables) {
@@ -45,6 +46,14 @@ export function dmsStatusView(r: DmsReport): MessageView {
   }
   blocks.push(context(`As of ${slackTime(r.at)}${r.tables?.lastUpdatedAt ? ` · statistics updated ${slackTime(r.tables.lastUpdatedAt)}` : ''}`));
   return withinLimits({ text: `DMS ${r.hop}: ${t.status}, ${t.fullLoadPercent ?? 0}% loaded`, blocks });
+}
+
+function cdcLatencyLine(r: DmsReport): string {
+  const l = r.cdcLatency;
+  if (l === undefined) return '';
+  if (typeof l === 'string') return `:white_circle: *CDC latency (CloudWatch):* _unknown_ — ${escapeText(l)}`;
+  const s = (v?: number) => (v === undefined ? '_no data_' : `${v.toFixed(1)} s`);
+  return `*CDC latency (CloudWatch):* source ${s(l.sourceSeconds)}, target ${s(l.targetSeconds)}${l.at ? ` (${slackTime(l.at)})` : ''}`;
 }
 
 function eta(r: DmsReport): string {

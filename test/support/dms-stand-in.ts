@@ -188,3 +188,49 @@ export function standInTables(n: number, state = 'Table completed', start = 0): 
     ValidationSuspendedRecords: 0,
   }));
 }
+
+/** A local CloudWatch endpoint (AWS JSON 1.0, as the SDK now speaks it) answering GetMetricData. */
+export class CloudWatchStandIn {
+  readonly requests: Record<string, unknown>[] = [];
+  /** Newest-first points per metric name, [epoch seconds, value]. */
+  readonly points = new Map<string, [number, number][]>();
+  failWith?: { status: number; type: string; message: string };
+  private server?: Server;
+  port = 0;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        const send = (status: number, body: unknown) => {
+          res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.0' });
+          res.end(JSON.stringify(body));
+        };
+        if (req.headers['x-amz-target'] !== 'GraniteServiceVersion20100801.GetMetricData') return send(400, { __type: 'UnknownOperationException', message: String(req.headers['x-amz-target']) });
+        const body = JSON.parse(raw) as { MetricDataQueries: { Id: string; MetricStat: { Metric: { Namespace: string; MetricName: string } } }[] };
+        this.requests.push(body);
+        if (this.failWith) return send(this.failWith.status, { __type: this.failWith.type, message: this.failWith.message });
+        send(200, {
+          MetricDataResults: body.MetricDataQueries.map((q) => {
+            const pts = q.MetricStat.Metric.Namespace === 'AWS/DMS' ? (this.points.get(q.MetricStat.Metric.MetricName) ?? []) : [];
+            return { Id: q.Id, Label: q.MetricStat.Metric.MetricName, Timestamps: pts.map((p) => p[0]), Values: pts.map((p) => p[1]), StatusCode: 'Complete' };
+          }),
+          Messages: [],
+        });
+      });
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((r) => this.server?.close(r));
+  }
+}
