@@ -37,6 +37,8 @@ import { DmsMonitor } from './dms/dms-monitor';
 import { dmsApprovalActions } from './dms/dms-approval-actions';
 import { awsDms } from './dms/aws-dms';
 import { cloudWatchCdcLatency } from './dms/cdc-latency';
+import { GateRunner } from './gates/gate-runner';
+import { HealthGates } from './gates/health-gates';
 import type { Hop } from './plan/plan';
 
 export interface BotOptions {
@@ -132,7 +134,19 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     log,
   });
   const dms = new DmsMonitor({ plan, dmsFor: perRegion(awsDms), cdcLatencyFor: perRegion(cloudWatchCdcLatency), redis, progressKey: keys.dmsProgress, alerts, migration, log });
-  const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples, dms };
+  const rollbar = plan.health.rollbar && {
+    baseUrl: plan.health.rollbar.base_url,
+    environment: plan.health.rollbar.environment,
+    readToken: settings.rollbarReadToken,
+    projectUrl: plan.health.rollbar.project_url,
+    windowMinutes: plan.health.rollbar.window_minutes,
+    baselineHours: plan.health.rollbar.baseline_hours,
+    spikeRatio: plan.health.rollbar.spike_ratio,
+    cutoverSpikeRatio: plan.health.rollbar.cutover_spike_ratio,
+    minErrors: plan.health.rollbar.min_errors,
+  };
+  const gates = new HealthGates({ plan, migration, monitor, dms, rollbar, runner: new GateRunner(plan.health.timeout_ms, plan.health.cache_seconds * 1000), alerts });
+  const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples, dms, gates };
   for (const [kind, action] of dmsApprovalActions({ plan, dms, lock })) if (!actions.has(kind)) actions.set(kind, action);
 
   registerMigrateCommand(app, { cutover, subcommands: allSubcommands(), work, poster, log });
@@ -150,7 +164,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   );
   const scheduler = new JobScheduler(lease, log, plan.schedule.timezone);
   if (opts.jobs ?? true) {
-    for (const job of monitoringJobs(monitor, dms, plan)) scheduler.add(job);
+    for (const job of monitoringJobs(monitor, dms, gates, plan)) scheduler.add(job);
     lease.start();
   }
 

@@ -16,6 +16,8 @@ export interface CheckResult {
   observedAt: number;
   /** Why, when it is not ok. */
   detail?: string;
+  /** Where a person can look (a status page, the error tracker). */
+  link?: string;
 }
 
 const RANK: Record<CheckStatus, number> = { ok: 0, warn: 1, unknown: 2, fail: 3 };

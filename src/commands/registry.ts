@@ -1,4 +1,5 @@
 import { dmsCommand } from './dms';
+import { healthCommand } from './health';
 import { helpCommand } from './help';
 import { historyCommand } from './history';
 import { holdCommand } from './hold';
@@ -14,6 +15,6 @@ import { unlockCommand } from './unlock';
 /** Every `/migrate` subcommand, in the order `help` lists them. */
 export function allSubcommands(): Subcommand[] {
   const all: Subcommand[] = [];
-  all.push(helpCommand(() => all), statusCommand, planCommand, lagCommand, dmsCommand, historyCommand, setupCommand, lockCommand, unlockCommand, holdCommand, unholdCommand);
+  all.push(helpCommand(() => all), statusCommand, planCommand, healthCommand, lagCommand, dmsCommand, historyCommand, setupCommand, lockCommand, unlockCommand, holdCommand, unholdCommand);
   return all;
 }

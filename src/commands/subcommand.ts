@@ -11,6 +11,7 @@ import type { MessageView } from '../views/slack-text';
 import type { LagMonitor } from '../monitoring/lag-monitor';
 import type { SampleStore } from '../state/sample-store';
 import type { DmsMonitor } from '../dms/dms-monitor';
+import type { HealthGates } from '../gates/health-gates';
 
 /** The domain a command may call: everything below the Slack layer. */
 export interface Cutover {
@@ -26,6 +27,7 @@ export interface Cutover {
   monitor: LagMonitor;
   samples: SampleStore;
   dms: DmsMonitor;
+  gates: HealthGates;
 }
 
 /** A file for the command's channel (e.g. a chart); the reply must make sense without it. */

@@ -92,6 +92,7 @@ function resolve(file: PlanFile): Plan {
       sample: file.schedule.sample,
       update: file.schedule.update,
       dms: file.schedule.dms,
+      health: file.schedule.health,
       updateMode: file.schedule.update_mode,
       timezone: file.schedule.timezone,
       leaderTtlMs: file.schedule.leader_ttl_seconds * 1000,

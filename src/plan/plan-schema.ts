@@ -74,12 +74,16 @@ const access = z
   })
   .strict();
 
+const statusLevel = z.enum(['minor', 'major', 'critical', 'maintenance']);
+
 const statusPage = z
   .object({
     name: z.string().min(1),
     kind: z.enum(['statuspage', 'heroku', 'slack']),
     url: z.url(),
     components: z.array(z.string()).optional(),
+    warn_on: z.array(statusLevel).default(['minor', 'maintenance']),
+    fail_on: z.array(statusLevel).default(['major', 'critical']),
   })
   .strict();
 
@@ -89,9 +93,19 @@ const health = z
       .object({
         environment: z.string().min(1),
         base_url: z.url().default('https://api.rollbar.com'),
+        /** Links in reports point here (the project's Rollbar page). */
+        project_url: z.url().optional(),
+        window_minutes: z.number().int().min(1).max(60).default(15),
+        baseline_hours: z.number().int().min(1).max(168).default(6),
+        spike_ratio: z.number().positive().default(3),
+        cutover_spike_ratio: z.number().positive().default(1.5),
+        /** Below this many errors in the window, no spike is called (a handful is noise). */
+        min_errors: z.number().int().min(0).default(10),
       })
       .strict()
       .optional(),
+    timeout_ms: z.number().int().positive().default(5000),
+    cache_seconds: z.number().int().min(0).default(30),
     status_pages: z.array(statusPage).default([]),
   })
   .strict();
@@ -104,6 +118,7 @@ const schedule = z
     sample: cronExpression.default('*/15 * * * * *'),
     update: cronExpression.default('0 */30 * * * *'),
     dms: cronExpression.default('0 * * * * *'),
+    health: cronExpression.default('30 * * * * *'),
     /** post: a new message each period; edit: one message edited in place. */
     update_mode: z.enum(['post', 'edit']).default('post'),
     timezone: z.string().default('UTC'),
@@ -141,9 +156,9 @@ export const planSchema = z
     hops: z.array(hop).min(1, 'needs at least one hop'),
     thresholds: thresholds.default({ max_lag_seconds: 30, max_lag_bytes: 64 * 1024 * 1024, lag_grace_seconds: 120 }),
     access,
-    health: health.default({ status_pages: [] }),
+    health: health.default({ status_pages: [], timeout_ms: 5000, cache_seconds: 30 }),
     heartbeat: heartbeat.default({ schema: 'public', table: 'cutover_heartbeat' }),
-    schedule: schedule.default({ heartbeat: '*/5 * * * * *', sample: '*/15 * * * * *', update: '0 */30 * * * *', dms: '0 * * * * *', update_mode: 'post', timezone: 'UTC', leader_ttl_seconds: 15 }),
+    schedule: schedule.default({ heartbeat: '*/5 * * * * *', sample: '*/15 * * * * *', update: '0 */30 * * * *', dms: '0 * * * * *', health: '30 * * * * *', update_mode: 'post', timezone: 'UTC', leader_ttl_seconds: 15 }),
     alerts: alerts.default({ reminder_minutes: 30, heartbeat_stall_seconds: 60 }),
     database_timeouts: databaseTimeouts.default({ connect_timeout_ms: 3000, statement_timeout_ms: 5000 }),
   })

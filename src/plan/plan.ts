@@ -40,7 +40,7 @@ export interface Plan {
   access: Access;
   health: PlanFile['health'];
   heartbeat: { schema: string; table: string };
-  schedule: { heartbeat: string; sample: string; update: string; dms: string; updateMode: 'post' | 'edit'; timezone: string; leaderTtlMs: number };
+  schedule: { heartbeat: string; sample: string; update: string; dms: string; health: string; updateMode: 'post' | 'edit'; timezone: string; leaderTtlMs: number };
   alerts: { reminderMs: number; heartbeatStallMs: number };
   databaseTimeouts: { connectTimeoutMs: number; statementTimeoutMs: number };
 }

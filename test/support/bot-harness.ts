@@ -25,6 +25,7 @@ export interface HarnessOptions {
   /** Scheduled jobs (heartbeat, sampling, alerts): off unless a test asks. */
   jobs?: boolean;
   leaderTtlMs?: number;
+  settings?: Partial<Settings>;
 }
 
 /**
@@ -46,7 +47,7 @@ export class BotHarness {
     for (let i = 0; i < (opts.instances ?? 1); i++) {
       bots.push(
         await startBot({
-          settings: testSettings(slack, opts.redisUrl ?? TEST_REDIS_URL),
+          settings: { ...testSettings(slack, opts.redisUrl ?? TEST_REDIS_URL), ...opts.settings },
           plan,
           log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
           lockTiming: opts.lockTiming,

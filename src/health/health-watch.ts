@@ -1,0 +1,20 @@
+import type { Observation } from '../alerts/incident';
+import type { CheckResult } from '../checks/check-result';
+
+// A page that cannot be read for a couple of minutes is worth saying; a single blip is not.
+const UNKNOWN_GRACE_MS = 2 * 60_000;
+
+/** Health results as alert conditions: a status page degraded or unreadable, the error tracker blind or spiking. */
+export function healthConditions(results: CheckResult[]): Observation[] {
+  return results
+    .filter((r) => r.id.startsWith('status.') || r.id.startsWith('rollbar.'))
+    .map((r) => ({
+      key: `health:${r.id}`,
+      active: r.status !== 'ok',
+      graceMs: r.status === 'unknown' ? UNKNOWN_GRACE_MS : 0,
+      summary:
+        r.id === 'rollbar.error-rate' && r.status === 'fail'
+          ? `*Error rate spiking* in Rollbar: ${r.value}.`
+          : `*${r.label}*: ${r.status === 'unknown' ? 'unknown' : r.status}${r.detail ? ` — ${r.detail}` : r.value ? ` — ${r.value}` : ''}${r.link ? ` (<${r.link}|source>)` : ''}`,
+    }));
+}
