@@ -1,11 +1,13 @@
 // `npm run bench`: runs every benchmark and prints one table of figures, each with how it was measured.
 import { benchDmsSummary } from './dms-summary';
 import { benchSamplingRound, type Figure } from './sampling-round';
+import { benchSequenceAudit } from './sequence-audit';
 
 async function main(): Promise<void> {
   const figures: Figure[] = [];
   figures.push(...(await benchSamplingRound()));
   figures.push(...benchDmsSummary());
+  figures.push(...(await benchSequenceAudit()));
   const w = Math.max(...figures.map((f) => f.name.length));
   const v = Math.max(...figures.map((f) => f.value.length));
   console.log(`${'figure'.padEnd(w)} | ${'value'.padEnd(v)} | how it was measured`);

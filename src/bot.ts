@@ -39,6 +39,10 @@ import { awsDms } from './dms/aws-dms';
 import { cloudWatchCdcLatency } from './dms/cdc-latency';
 import { GateRunner } from './gates/gate-runner';
 import { HealthGates } from './gates/health-gates';
+import { SequenceService } from './sequences/sequence-service';
+import { sequenceApprovalActions } from './sequences/sequence-approval-actions';
+import { sequenceGate } from './sequences/sequence-gate';
+import { VerifyService } from './verify/verify-service';
 import type { Hop } from './plan/plan';
 
 export interface BotOptions {
@@ -145,8 +149,20 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     cutoverSpikeRatio: plan.health.rollbar.cutover_spike_ratio,
     minErrors: plan.health.rollbar.min_errors,
   };
-  const gates = new HealthGates({ plan, migration, monitor, dms, rollbar, runner: new GateRunner(plan.health.timeout_ms, plan.health.cache_seconds * 1000), alerts });
-  const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples, dms, gates };
+  const sequences = new SequenceService(databases, plan.sequences.safetyGap);
+  const gates = new HealthGates({
+    plan,
+    migration,
+    monitor,
+    dms,
+    rollbar,
+    runner: new GateRunner(plan.health.timeout_ms, plan.health.cache_seconds * 1000),
+    alerts,
+    extraGates: (hop) => [sequenceGate(hop, sequences)],
+  });
+  const verify = new VerifyService({ databases, channel, redis, runKey: keys.verifyRun, options: { ...plan.verify, progressEveryMs: 2000 }, log });
+  const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples, dms, gates, sequences, verify };
+  for (const [kind, action] of sequenceApprovalActions({ plan, sequences, lock })) if (!actions.has(kind)) actions.set(kind, action);
   for (const [kind, action] of dmsApprovalActions({ plan, dms, lock })) if (!actions.has(kind)) actions.set(kind, action);
 
   registerMigrateCommand(app, { cutover, subcommands: allSubcommands(), work, poster, log });
@@ -180,6 +196,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       log.info({ inFlight: work.size }, 'stopping: draining in-flight work');
       clearInterval(sweep);
       await scheduler.stop();
+      await verify.drain();
       await lease.stop();
       const drained = await work.drain(25_000);
       if (!drained) log.error({ inFlight: work.size }, 'stopping with work still running');

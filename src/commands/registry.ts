@@ -6,15 +6,17 @@ import { holdCommand } from './hold';
 import { lagCommand } from './lag';
 import { lockCommand } from './lock';
 import { planCommand } from './plan';
+import { sequencesCommand } from './sequences';
 import { setupCommand } from './setup';
 import { statusCommand } from './status';
 import type { Subcommand } from './subcommand';
 import { unholdCommand } from './unhold';
 import { unlockCommand } from './unlock';
+import { verifyCommand } from './verify';
 
 /** Every `/migrate` subcommand, in the order `help` lists them. */
 export function allSubcommands(): Subcommand[] {
   const all: Subcommand[] = [];
-  all.push(helpCommand(() => all), statusCommand, planCommand, healthCommand, lagCommand, dmsCommand, historyCommand, setupCommand, lockCommand, unlockCommand, holdCommand, unholdCommand);
+  all.push(helpCommand(() => all), statusCommand, planCommand, healthCommand, lagCommand, dmsCommand, sequencesCommand, verifyCommand, historyCommand, setupCommand, lockCommand, unlockCommand, holdCommand, unholdCommand);
   return all;
 }

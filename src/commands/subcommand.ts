@@ -12,6 +12,8 @@ import type { LagMonitor } from '../monitoring/lag-monitor';
 import type { SampleStore } from '../state/sample-store';
 import type { DmsMonitor } from '../dms/dms-monitor';
 import type { HealthGates } from '../gates/health-gates';
+import type { SequenceService } from '../sequences/sequence-service';
+import type { VerifyService } from '../verify/verify-service';
 
 /** The domain a command may call: everything below the Slack layer. */
 export interface Cutover {
@@ -28,6 +30,8 @@ export interface Cutover {
   samples: SampleStore;
   dms: DmsMonitor;
   gates: HealthGates;
+  sequences: SequenceService;
+  verify: VerifyService;
 }
 
 /** A file for the command's channel (e.g. a chart); the reply must make sense without it. */

@@ -13,6 +13,8 @@ export interface DatabaseTimeouts {
 export const DEFAULT_DB_TIMEOUTS: DatabaseTimeouts = { connectTimeoutMs: 3000, statementTimeoutMs: 5000 };
 
 export interface Database extends Queryable {
+  /** Runs the statements in one transaction on one connection: all or nothing. */
+  transaction(statements: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,19 @@ export function openDatabase(url: string, timeouts: DatabaseTimeouts = DEFAULT_D
       const res = await pool.query(sql, params as unknown[]);
       return { rows: res.rows as R[] };
     },
+    transaction: async (statements) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        for (const sql of statements) await client.query(sql);
+        await client.query('COMMIT');
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
     close: () => pool.end(),
   };
 }
@@ -45,4 +60,9 @@ export function openDatabase(url: string, timeouts: DatabaseTimeouts = DEFAULT_D
 /** Quotes an identifier for SQL (schema, table, sequence names): never paste a name unquoted. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Quotes a string literal for SQL. */
+export function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
 }

@@ -97,6 +97,8 @@ function resolve(file: PlanFile): Plan {
       timezone: file.schedule.timezone,
       leaderTtlMs: file.schedule.leader_ttl_seconds * 1000,
     },
+    sequences: { safetyGap: file.sequences.safety_gap },
+    verify: { exactRowLimit: file.verify.exact_row_limit, checksumRanges: file.verify.checksum_ranges, rangeSize: file.verify.range_size },
     alerts: { reminderMs: file.alerts.reminder_minutes * 60_000, heartbeatStallMs: file.alerts.heartbeat_stall_seconds * 1000 },
     databaseTimeouts: { connectTimeoutMs: file.database_timeouts.connect_timeout_ms, statementTimeoutMs: file.database_timeouts.statement_timeout_ms },
   };

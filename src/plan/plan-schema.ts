@@ -159,6 +159,15 @@ export const planSchema = z
     health: health.default({ status_pages: [], timeout_ms: 5000, cache_seconds: 30 }),
     heartbeat: heartbeat.default({ schema: 'public', table: 'cutover_heartbeat' }),
     schedule: schedule.default({ heartbeat: '*/5 * * * * *', sample: '*/15 * * * * *', update: '0 */30 * * * *', dms: '0 * * * * *', health: '30 * * * * *', update_mode: 'post', timezone: 'UTC', leader_ttl_seconds: 15 }),
+    sequences: z.object({ safety_gap: z.number().int().min(0).default(0) }).strict().default({ safety_gap: 0 }),
+    verify: z
+      .object({
+        exact_row_limit: z.number().int().min(0).default(1_000_000),
+        checksum_ranges: z.number().int().min(1).default(4),
+        range_size: z.number().int().min(1).default(1000),
+      })
+      .strict()
+      .default({ exact_row_limit: 1_000_000, checksum_ranges: 4, range_size: 1000 }),
     alerts: alerts.default({ reminder_minutes: 30, heartbeat_stall_seconds: 60 }),
     database_timeouts: databaseTimeouts.default({ connect_timeout_ms: 3000, statement_timeout_ms: 5000 }),
   })

@@ -42,6 +42,8 @@ export interface Plan {
   heartbeat: { schema: string; table: string };
   schedule: { heartbeat: string; sample: string; update: string; dms: string; health: string; updateMode: 'post' | 'edit'; timezone: string; leaderTtlMs: number };
   alerts: { reminderMs: number; heartbeatStallMs: number };
+  sequences: { safetyGap: number };
+  verify: { exactRowLimit: number; checksumRanges: number; rangeSize: number };
   databaseTimeouts: { connectTimeoutMs: number; statementTimeoutMs: number };
 }
 

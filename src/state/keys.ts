@@ -13,6 +13,7 @@ export function keysFor(planName: string) {
     incidents: `${p}:incidents`,
     leader: `${p}:leader`,
     channelUpdate: `${p}:channel-update`,
+    verifyRun: (hop: string) => `${p}:verify:${hop}`,
   };
 }
 

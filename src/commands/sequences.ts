@@ -1,0 +1,53 @@
+import { needsFix } from '../sequences/sequence-audit';
+import { hopById } from '../plan/plan';
+import { sequencesCheckView, sequencesCsv, FINDINGS_IN_MESSAGE } from '../views/sequences-view';
+import { notice } from '../views/slack-text';
+import { hopArgument } from './hop-argument';
+import { refuseUnlessOperatorWithLock } from './operator-with-lock';
+import { UsageError, type Subcommand } from './subcommand';
+
+const SQL_IN_REQUEST = 20;
+
+export const sequencesCommand: Subcommand = {
+  name: 'sequences',
+  usage: 'sequences [hop] check | fix',
+  summary: 'Audit every sequence on the target against its columns and the source; fix them (SQL shown, after approval)',
+  mutating: false,
+  async run(inv, c) {
+    const args = [...inv.args];
+    const hop = hopById(c.plan, args[0] ?? '') ? await hopArgument(args.shift(), c) : await hopArgument(undefined, c);
+    const verb = (args.shift() ?? 'check').toLowerCase();
+    if (args.length || !['check', 'fix'].includes(verb)) throw new UsageError(`expected check or fix${args.length ? ', and nothing after it' : ''}`);
+    if (verb === 'check') {
+      const { audit, sourceError } = await c.sequences.audit(hop, inv.now);
+      const long = audit.findings.filter((f) => f.problems.length).length > FINDINGS_IN_MESSAGE || audit.missingDefaults.length > FINDINGS_IN_MESSAGE;
+      return {
+        reply: sequencesCheckView(hop, audit, sourceError),
+        files: long ? [{ filename: `sequences-${hop.id}.csv`, title: `Sequences on ${hop.id}`, data: Buffer.from(sequencesCsv(audit)) }] : undefined,
+        detail: needsFix(audit) ? 'fix needed' : 'ok',
+      };
+    }
+    const refusal = await refuseUnlessOperatorWithLock(inv, c, 'Fixing sequences');
+    if (refusal) return refusal;
+    const { audit, sql, sourceError } = await c.sequences.plan(hop);
+    if (!sql.length) return { reply: sequencesCheckView(hop, audit, sourceError), detail: 'nothing to fix' };
+    const shown = sql.slice(0, SQL_IN_REQUEST);
+    const req = await c.approvals.request({
+      kind: 'sequences.fix',
+      title: `Fix ${sql.length} sequence statement${sql.length === 1 ? '' : 's'} on ${hop.target.id} (${hop.id})`,
+      steps: [
+        `In one transaction on ${hop.target.id}:`,
+        ...shown,
+        ...(sql.length > shown.length ? [`…and ${sql.length - shown.length} more statements (the full SQL is in the file in this channel)`] : []),
+        'Then audit again and report',
+      ],
+      params: { hop: hop.id, sql },
+      requester: inv.user,
+    });
+    return {
+      reply: notice(`The fix is ${sql.length} statements; the exact SQL is in the approval request in the channel. It runs after approval, in one transaction.`),
+      files: sql.length > shown.length ? [{ filename: `sequence-fix-${hop.id}.sql`, title: `Sequence fix for ${hop.id}`, data: Buffer.from(sql.join('\n') + '\n') }] : undefined,
+      detail: `approval ${req.id}`,
+    };
+  },
+};
