@@ -43,6 +43,13 @@ import { SequenceService } from './sequences/sequence-service';
 import { sequenceApprovalActions } from './sequences/sequence-approval-actions';
 import { sequenceGate } from './sequences/sequence-gate';
 import { VerifyService } from './verify/verify-service';
+import { CutoverRunner } from './cutover/cutover-runner';
+import { CutoverRunStore } from './cutover/cutover-run';
+import { cutoverApprovalActions, withdrawStaleCutoverApprovals } from './cutover/cutover-approval-actions';
+import { RollbarDeploys } from './health/rollbar-deploys';
+import { HerokuApi } from './platform/heroku-api';
+import { herokuAppControl } from './platform/app-control';
+import { registerCutoverButtons } from './slack/cutover-button-listener';
 import type { Hop } from './plan/plan';
 
 export interface BotOptions {
@@ -161,12 +168,47 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     extraGates: (hop) => [sequenceGate(hop, sequences)],
   });
   const verify = new VerifyService({ databases, channel, redis, runKey: keys.verifyRun, options: { ...plan.verify, progressEveryMs: 2000 }, log });
-  const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples, dms, gates, sequences, verify };
+  const urls = opts.databaseUrls ?? {};
+  const deploys = new RollbarDeploys({ baseUrl: plan.health.rollbar?.base_url ?? 'https://api.rollbar.com', environment: plan.health.rollbar?.environment ?? 'production', writeToken: settings.rollbarWriteToken, timeoutMs: plan.health.timeout_ms });
+  const runner = new CutoverRunner({
+    plan,
+    runs: new CutoverRunStore(redis, keys.cutoverRun),
+    lock,
+    migration,
+    channel,
+    audit,
+    redis,
+    leaseKey: keys.cutoverLease,
+    processId,
+    log,
+    stepDeps: (hop) => ({
+      plan,
+      hop,
+      databases,
+      app: herokuAppControl(new HerokuApi({ baseUrl: hop.app?.apiUrl ?? 'https://api.heroku.com', token: settings.herokuApiToken ?? '', app: hop.app?.name ?? '', timeoutMs: 15_000 }), hop.app?.name ?? ''),
+      sequences,
+      dms,
+      deploys,
+      sourceUrl: urls[hop.source.urlEnv] ?? '',
+      targetUrl: urls[hop.target.urlEnv] ?? '',
+      fenceTimeoutMs: plan.cutover.fenceTimeoutSeconds * 1000,
+    }),
+  });
+  const cutoverReadiness = (hop: Hop): string | undefined => {
+    if (!hop.app) return `the plan has no \`app\` for ${hop.id}: the bot would not know how to stop the app's writes`;
+    if (hop.app.platform !== 'heroku') return `the ${hop.app.platform} platform cannot be driven yet; only heroku`;
+    if (!settings.herokuApiToken) return 'HEROKU_API_TOKEN is not set';
+    for (const db of [hop.source, hop.target]) if (!urls[db.urlEnv]) return `${db.urlEnv} is not set`;
+    return undefined;
+  };
+  const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples, dms, gates, sequences, verify, runner, cutoverReadiness };
+  for (const [kind, action] of cutoverApprovalActions({ plan, gates, runner })) if (!actions.has(kind)) actions.set(kind, action);
   for (const [kind, action] of sequenceApprovalActions({ plan, sequences, lock })) if (!actions.has(kind)) actions.set(kind, action);
   for (const [kind, action] of dmsApprovalActions({ plan, dms, lock })) if (!actions.has(kind)) actions.set(kind, action);
 
   registerMigrateCommand(app, { cutover, subcommands: allSubcommands(), work, poster, log });
   registerApprovalButtons(app, { approvals, work, log });
+  registerCutoverButtons(app, { runner, access, audit, work, log });
   app.error(async (e) => log.error({ err: e }, 'unhandled error in a Slack listener'));
 
   lock.startRenewing((e) => log.debug({ err: e }, 'lock renewal failed; retrying'));
@@ -181,8 +223,16 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const scheduler = new JobScheduler(lease, log, plan.schedule.timezone);
   if (opts.jobs ?? true) {
     for (const job of monitoringJobs(monitor, dms, gates, plan)) scheduler.add(job);
+    scheduler.add({
+      name: 'cutover-approvals',
+      schedule: plan.schedule.health,
+      run: async () => void (await withdrawStaleCutoverApprovals({ plan, gates, pending: () => approvalStore.pending(), invalidate: (id, why) => approvals.invalidate(id, why) })),
+    });
     lease.start();
   }
+
+  // A cutover left running by a process that died is shown as interrupted, with Resume and Abort.
+  await runner.recoverInterrupted().catch((e) => log.error({ err: e }, 'could not check for interrupted cutovers'));
 
   const started = (await app.start(settings.port)) as unknown;
   const port = socketMode ? settings.port : ((started as Server).address() as AddressInfo).port;

@@ -74,17 +74,20 @@ export class ApprovalService {
     return { ...request, message };
   }
 
-  /** One Approve/Reject click. Returns the sentence to show the clicker. */
-  async vote(id: string, user: string, decision: 'approve' | 'reject', now = Date.now()): Promise<string> {
+  /**
+   * One Approve/Reject click. Returns the sentence to show the clicker at once and, when this click
+   * completed the request, the running action (which may take many minutes: a cutover).
+   */
+  async vote(id: string, user: string, decision: 'approve' | 'reject', now = Date.now()): Promise<{ reply: string; running?: Promise<void> }> {
     const { audit, store, access, board } = this.deps;
     const existing = await store.get(id);
-    if (!existing) return VOTE_REPLIES.unknown;
+    if (!existing) return { reply: VOTE_REPLIES.unknown };
     const mayReject = decision === 'reject' && user === existing.requester;
     if (!mayReject) {
       const decisionAccess = await access.check(user, 'approver');
       if (!decisionAccess.allowed) {
         await audit.record({ actor: user, action: `click ${decision}`, outcome: 'denied', detail: `${existing.title}: ${decisionAccess.why}` });
-        return `You cannot ${decision} this: ${decisionAccess.why}.`;
+        return { reply: `You cannot ${decision} this: ${decisionAccess.why}.` };
       }
     }
     const { outcome, request } = await store.vote(id, user, decision, now);
@@ -96,8 +99,8 @@ export class ApprovalService {
       detail: `${existing.title}: ${outcome}`,
     });
     if (changed && request) await board.refresh(request);
-    if (outcome === 'approved' && request) await this.run(request);
-    return VOTE_REPLIES[outcome];
+    const running = outcome === 'approved' && request ? this.run(request) : undefined;
+    return { reply: VOTE_REPLIES[outcome], running };
   }
 
   /** Marks overdue requests expired and updates their messages. */

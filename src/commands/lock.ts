@@ -16,6 +16,8 @@ export const lockCommand: Subcommand = {
       return { reply: notice(`You hold the migration lock (fencing token ${out.lock.fence}).`), announce: lockTakenView(out.lock), detail: `fence ${out.lock.fence}: ${reason}` };
     }
     if (out.alreadyYours) {
+      // Renewed by this process from now on: the one that took it may have died.
+      await c.lock.adoptFor(inv.user);
       return { reply: notice(`You already hold the migration lock (fencing token ${out.lock.fence}).`), detail: 'already held by requester' };
     }
     return { reply: lockRefusedView(out.lock, inv.now), outcome: 'refused', detail: `held by ${out.lock.holder}` };

@@ -14,6 +14,8 @@ import type { DmsMonitor } from '../dms/dms-monitor';
 import type { HealthGates } from '../gates/health-gates';
 import type { SequenceService } from '../sequences/sequence-service';
 import type { VerifyService } from '../verify/verify-service';
+import type { CutoverRunner } from '../cutover/cutover-runner';
+import type { Hop } from '../plan/plan';
 
 /** The domain a command may call: everything below the Slack layer. */
 export interface Cutover {
@@ -32,6 +34,9 @@ export interface Cutover {
   gates: HealthGates;
   sequences: SequenceService;
   verify: VerifyService;
+  runner: CutoverRunner;
+  /** Why a hop cannot be cut over with this configuration (no app in the plan, no platform token…), or undefined. */
+  cutoverReadiness(hop: Hop): string | undefined;
 }
 
 /** A file for the command's channel (e.g. a chart); the reply must make sense without it. */

@@ -12,7 +12,7 @@ export class SourceError extends Error {
 }
 
 export interface JsonRequest {
-  method?: 'GET' | 'POST' | 'PATCH';
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
   params?: Record<string, string | number>;

@@ -58,8 +58,12 @@ export async function checkRollbar(cfg: RollbarSettings, opts: { cutoverWindow: 
 /** Errors per minute in the window against the trailing hours before the current hour. */
 export function errorRate(minuteBuckets: [number, number][], hourBuckets: [number, number][], cfg: Pick<RollbarSettings, 'windowMinutes' | 'baselineHours'>, now: number): ErrorRate {
   const nowS = Math.floor(now / 1000);
-  const windowStart = nowS - cfg.windowMinutes * 60;
-  const windowCount = minuteBuckets.filter(([ts]) => ts >= windowStart && ts <= nowS).reduce((s, [, c]) => s + c, 0);
+  // The newest `windowMinutes` minute buckets (the current, partial minute included).
+  const windowCount = minuteBuckets
+    .filter(([ts]) => ts <= nowS)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, cfg.windowMinutes)
+    .reduce((s, [, c]) => s + c, 0);
   const hourStart = nowS - (nowS % 3600);
   const baseline = hourBuckets.filter(([ts]) => ts < hourStart && ts >= hourStart - cfg.baselineHours * 3600);
   const baselineCount = baseline.reduce((s, [, c]) => s + c, 0);

@@ -72,6 +72,7 @@ function resolve(file: PlanFile): Plan {
         processTypes: h.app.process_types,
         configVar: h.app.config_var,
         webhookUrlEnv: h.app.webhook_url_env,
+        apiUrl: h.app.api_url,
       },
       thresholds: {
         maxLagSeconds: h.thresholds?.max_lag_seconds ?? base.maxLagSeconds,
@@ -98,6 +99,7 @@ function resolve(file: PlanFile): Plan {
       leaderTtlMs: file.schedule.leader_ttl_seconds * 1000,
     },
     sequences: { safetyGap: file.sequences.safety_gap },
+    cutover: { fenceTimeoutSeconds: file.cutover.fence_timeout_seconds, errorWatchMinutes: file.cutover.error_watch_minutes },
     verify: { exactRowLimit: file.verify.exact_row_limit, checksumRanges: file.verify.checksum_ranges, rangeSize: file.verify.range_size },
     alerts: { reminderMs: file.alerts.reminder_minutes * 60_000, heartbeatStallMs: file.alerts.heartbeat_stall_seconds * 1000 },
     databaseTimeouts: { connectTimeoutMs: file.database_timeouts.connect_timeout_ms, statementTimeoutMs: file.database_timeouts.statement_timeout_ms },

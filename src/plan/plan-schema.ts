@@ -30,6 +30,8 @@ const appControl = z
     process_types: z.array(z.string().min(1)).default(['web']),
     config_var: z.string().min(1).default('DATABASE_URL'),
     webhook_url_env: envVarName.optional(),
+    /** The Heroku Platform API's base URL (tests point it at a stand-in). */
+    api_url: z.url().default('https://api.heroku.com'),
   })
   .strict();
 
@@ -159,6 +161,10 @@ export const planSchema = z
     health: health.default({ status_pages: [], timeout_ms: 5000, cache_seconds: 30 }),
     heartbeat: heartbeat.default({ schema: 'public', table: 'cutover_heartbeat' }),
     schedule: schedule.default({ heartbeat: '*/5 * * * * *', sample: '*/15 * * * * *', update: '0 */30 * * * *', dms: '0 * * * * *', health: '30 * * * * *', update_mode: 'post', timezone: 'UTC', leader_ttl_seconds: 15 }),
+    cutover: z
+      .object({ fence_timeout_seconds: z.number().positive().default(120), error_watch_minutes: z.number().int().min(0).default(15) })
+      .strict()
+      .default({ fence_timeout_seconds: 120, error_watch_minutes: 15 }),
     sequences: z.object({ safety_gap: z.number().int().min(0).default(0) }).strict().default({ safety_gap: 0 }),
     verify: z
       .object({

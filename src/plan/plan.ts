@@ -20,7 +20,7 @@ export interface Hop {
   subscription?: string;
   standbyFeed?: 'streaming' | 'archive';
   dms?: { task: string; region: string; cloudwatch?: { replicationInstance: string; taskResourceId: string } };
-  app?: { platform: 'heroku' | 'webhook'; name?: string; processTypes: string[]; configVar: string; webhookUrlEnv?: string };
+  app?: { platform: 'heroku' | 'webhook'; name?: string; processTypes: string[]; configVar: string; webhookUrlEnv?: string; apiUrl: string };
   thresholds: Thresholds;
 }
 
@@ -43,6 +43,7 @@ export interface Plan {
   schedule: { heartbeat: string; sample: string; update: string; dms: string; health: string; updateMode: 'post' | 'edit'; timezone: string; leaderTtlMs: number };
   alerts: { reminderMs: number; heartbeatStallMs: number };
   sequences: { safetyGap: number };
+  cutover: { fenceTimeoutSeconds: number; errorWatchMinutes: number };
   verify: { exactRowLimit: number; checksumRanges: number; rangeSize: number };
   databaseTimeouts: { connectTimeoutMs: number; statementTimeoutMs: number };
 }

@@ -16,13 +16,16 @@ export function registerApprovalButtons(app: App, deps: { approvals: ApprovalSer
       await ack();
       await work.track(async () => {
         let reply: string;
+        let running: Promise<void> | undefined;
         try {
-          reply = await approvals.vote(action.value ?? '', body.user.id, decision);
+          ({ reply, running } = await approvals.vote(action.value ?? '', body.user.id, decision));
         } catch (e) {
           if (!(e instanceof StateStoreUnavailable)) log.error({ err: e, user: body.user.id }, 'approval click failed');
           reply = e instanceof StateStoreUnavailable ? 'State store unavailable: your click was not counted. Try again when Redis is back.' : `Your click failed: ${(e as Error).message}`;
         }
         await respond({ response_type: 'ephemeral', replace_original: false, text: reply }).catch((e) => log.error({ err: e }, 'could not answer a click'));
+        // The approved action (a whole cutover, maybe) runs on, tracked so that a SIGTERM waits for it.
+        await running;
       });
     });
   }

@@ -14,6 +14,8 @@ export function keysFor(planName: string) {
     leader: `${p}:leader`,
     channelUpdate: `${p}:channel-update`,
     verifyRun: (hop: string) => `${p}:verify:${hop}`,
+    cutoverRun: (hop: string) => `${p}:cutover:${hop}`,
+    cutoverLease: (hop: string) => `${p}:cutover-lease:${hop}`,
   };
 }
 

@@ -67,6 +67,19 @@ redis.call('SET', KEYS[1], cjson.encode(rec), 'PX', ARGV[2])
 return 1
 `;
 
+// KEYS: lock. ARGV: holder, process id, ttl ms. The holder takes over renewal of their own lock
+// (e.g. after the process that renewed it died); returns the record, or nothing if not theirs.
+const ADOPT = `
+local cur = redis.call('GET', KEYS[1])
+if not cur then return false end
+local rec = cjson.decode(cur)
+if rec.holder ~= ARGV[1] then return false end
+rec.process = ARGV[2]
+local out = cjson.encode(rec)
+redis.call('SET', KEYS[1], out, 'PX', ARGV[3])
+return out
+`;
+
 export interface LockTiming {
   /** How long the lock survives without renewal: the crash-recovery delay. */
   ttlMs: number;
@@ -110,6 +123,12 @@ export class MigrationLock {
   /** Releases the acquisition named by `token`; false when that acquisition is gone. */
   async release(token: string): Promise<boolean> {
     return (await inStore(() => this.redis.eval(RELEASE, 1, this.keys.lock, token))) === 1;
+  }
+
+  /** `holder` keeps their lock, renewed from now on by this process; undefined if they do not hold it. */
+  async adoptFor(holder: string): Promise<LockRecord | undefined> {
+    const raw = (await inStore(() => this.redis.eval(ADOPT, 1, this.keys.lock, holder, this.processId, String(this.timing.ttlMs)))) as string | null;
+    return raw ? (JSON.parse(raw) as LockRecord) : undefined;
   }
 
   /** Renews (or adopts) the lock for this process; the outcome says which. */

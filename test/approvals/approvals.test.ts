@@ -145,7 +145,7 @@ describe('approvals with buttons', () => {
   test('a click after the expiry time but before the sweep is refused as expired', async () => {
     const before = runs.count;
     const req = await h.bots[0].cutover.approvals.request({ kind: 'test.count', title: 'Do stale', steps: ['x'], params: {}, requester: 'U0OPS1' }, Date.now() - 31 * 60_000);
-    const clicked = await h.bots[0].cutover.approvals.vote(req.id, 'U0APP1', 'approve');
+    const { reply: clicked } = await h.bots[0].cutover.approvals.vote(req.id, 'U0APP1', 'approve');
     expect(clicked).toMatch(/has expired|already closed/);
     expect(runs.count).toBe(before);
     expect((await latest(req.id)).status).toBe('expired');
@@ -160,12 +160,12 @@ describe('approvals with buttons', () => {
     try {
       const req = await failing.bots[0].cutover.approvals.request({ kind: 'test.fail', title: 'Do failing', steps: ['x'], params: {}, requester: 'U0OPS1' });
       await failing.bots[0].cutover.approvals.vote(req.id, 'U0APP1', 'approve');
-      await failing.bots[0].cutover.approvals.vote(req.id, 'U0APP2', 'approve');
+      await (await failing.bots[0].cutover.approvals.vote(req.id, 'U0APP2', 'approve')).running;
       await eventually(() => lastEdit(req).includes('Run failed'));
       expect(lastEdit(req)).toContain('the target refused (attempt 1)');
       const audit = await failing.bots[0].cutover.audit.recent(3);
       expect(audit.some((a) => a.outcome === 'error' && a.detail === 'the target refused (attempt 1)')).toBe(true);
-      expect(await failing.bots[0].cutover.approvals.vote(req.id, 'U0APP3', 'approve')).toContain('already closed');
+      expect((await failing.bots[0].cutover.approvals.vote(req.id, 'U0APP3', 'approve')).reply).toContain('already closed');
       expect(attempts).toBe(1);
     } finally {
       await failing.stop();

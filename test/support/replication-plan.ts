@@ -16,7 +16,7 @@ hops:
   - { id: hop-one, method: ${opts.method ?? 'physical'}, source: source, target: target${extra ? `, ${extra}` : ''} }
 thresholds: { max_lag_seconds: ${opts.maxLagSeconds ?? 3}, lag_grace_seconds: ${opts.graceSeconds ?? 2} }
 access: { operators: [${OPERATORS.join(', ')}], approvers: [${APPROVERS.join(', ')}] }
-schedule: { heartbeat: '* * * * * *', sample: '* * * * * *', update: '0 0 0 1 1 *', leader_ttl_seconds: ${opts.leaderTtlSeconds ?? 2} }
+schedule: { heartbeat: '* * * * * *', sample: '* * * * * *', update: '0 0 0 1 1 *', health: '0 0 0 1 1 *', dms: '0 0 0 1 1 *', leader_ttl_seconds: ${opts.leaderTtlSeconds ?? 2} }
 alerts: { reminder_minutes: 0, heartbeat_stall_seconds: 30 }
 database_timeouts: { connect_timeout_ms: 1500, statement_timeout_ms: 2000 }
 `);

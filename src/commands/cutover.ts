@@ -1,0 +1,42 @@
+import { hopById } from '../plan/plan';
+import { runbook } from '../cutover/runbook';
+import { cutoverDryRunView } from '../views/cutover-view';
+import { healthView } from '../views/health-view';
+import { notice } from '../views/slack-text';
+import { hopArgument } from './hop-argument';
+import { refuseUnlessOperatorWithLock } from './operator-with-lock';
+import { UsageError, type Subcommand } from './subcommand';
+
+export const cutoverCommand: Subcommand = {
+  name: 'cutover',
+  usage: 'cutover [hop] [--dry-run]',
+  summary: 'Cut over a hop: every gate, then approval by teammates, then the runbook with a live timeline; --dry-run shows every call',
+  mutating: false,
+  async run(inv, c) {
+    const args = [...inv.args];
+    const hop = hopById(c.plan, args[0] ?? '') ? await hopArgument(args.shift(), c) : await hopArgument(undefined, c);
+    const dryRun = args.includes('--dry-run');
+    const unknown = args.filter((a) => a !== '--dry-run');
+    if (unknown.length) throw new UsageError(`unexpected ${unknown.join(' ').slice(0, 60)}`);
+    if (dryRun) return { reply: cutoverDryRunView(c.plan, hop) };
+    const refusal = await refuseUnlessOperatorWithLock(inv, c, 'A cutover');
+    if (refusal) return refusal;
+    const m = await c.migration.read();
+    if (m.currentHop !== hop.id) return { reply: notice(`*${hop.id}* is not the current hop (${m.currentHop} is).`), outcome: 'refused' };
+    if (m.hops[hop.id]?.status === 'done') return { reply: notice(`*${hop.id}* is already cut over.`), outcome: 'refused' };
+    const ready = c.cutoverReadiness(hop);
+    if (ready) return { reply: notice(`:no_entry: Cannot cut over *${hop.id}*: ${ready}`), outcome: 'refused', detail: ready };
+    const report = await c.gates.goNoGo(hop, true);
+    if (!report.go) {
+      return { reply: notice(`:no_entry: Not now: the go/no-go report says NO-GO (posted in the channel).`), announce: healthView(hop, report), outcome: 'refused', detail: report.blocking.map((b) => b.id).join(', ') };
+    }
+    const req = await c.approvals.request({
+      kind: 'cutover',
+      title: `Cutover of ${hop.id} (${hop.source.id} → ${hop.target.id})`,
+      steps: [...runbook(hop).map((s) => s.title), 'Every gate is checked again before it starts; if one turns bad while this waits, this request is withdrawn'],
+      params: { hop: hop.id },
+      requester: inv.user,
+    });
+    return { reply: notice('Every gate is ok: the approval request is in the channel.'), detail: `approval ${req.id}` };
+  },
+};

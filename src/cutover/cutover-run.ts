@@ -1,0 +1,68 @@
+import type { FormationEntry } from '../platform/heroku-api';
+import { readJson, updateJson } from '../state/compare-and-set';
+import type { StateStore } from '../state/state-store';
+
+export type RunStatus = 'running' | 'failed' | 'interrupted' | 'aborted' | 'done';
+export type RunStepStatus = 'pending' | 'running' | 'done' | 'failed' | 'interrupted' | 'skipped';
+
+export interface RunStep {
+  status: RunStepStatus;
+  startedAt?: number;
+  finishedAt?: number;
+  result?: string;
+  /** How many times the step was started (1 unless a person resumed an interrupted one). */
+  attempts: number;
+}
+
+/** One cutover of one hop, as it runs: every step's state, the downtime clock, what to restore. */
+export interface CutoverRun {
+  id: string;
+  hop: string;
+  requester: string;
+  /** The fencing token the executor acts under; a stale one cannot act. */
+  fence: number;
+  /** The bot process executing it. */
+  owner: string;
+  status: RunStatus;
+  steps: Record<string, RunStep>;
+  startedAt: number;
+  finishedAt?: number;
+  writesStoppedAt?: number;
+  appBackAt?: number;
+  savedFormation?: FormationEntry[];
+  deployId?: number;
+  abortRequested?: string;
+  failure?: string;
+  message?: { channel: string; ts: string };
+  undo?: string[];
+}
+
+/** Cutover runs in Redis, one per hop (the latest), changed only by atomic read-modify-write. */
+export class CutoverRunStore {
+  constructor(
+    private readonly redis: StateStore,
+    private readonly key: (hop: string) => string,
+  ) {}
+
+  get(hop: string): Promise<CutoverRun | undefined> {
+    return readJson<CutoverRun>(this.redis, this.key(hop));
+  }
+
+  /** Creates the run unless one is running (or interrupted) for the hop; returns the run that is there. */
+  async create(run: CutoverRun): Promise<{ created: boolean; run: CutoverRun }> {
+    const out = await updateJson<CutoverRun, boolean>(this.redis, this.key(run.hop), (cur) => {
+      if (cur && (cur.status === 'running' || cur.status === 'interrupted' || cur.status === 'failed')) return { next: undefined, result: false };
+      return { next: run, result: true };
+    });
+    return { created: out.result, run: out.value as CutoverRun };
+  }
+
+  /** Applies `change` atomically; `change` returns undefined to leave the run alone. */
+  async update(hop: string, change: (run: CutoverRun) => CutoverRun | undefined): Promise<CutoverRun | undefined> {
+    const out = await updateJson<CutoverRun, boolean>(this.redis, this.key(hop), (cur) => {
+      const next = cur && change(cur);
+      return { next, result: next !== undefined };
+    });
+    return out.result ? out.value : undefined;
+  }
+}

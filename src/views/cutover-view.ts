@@ -1,0 +1,50 @@
+import type { KnownBlock } from '@slack/types';
+import type { CutoverRun, RunStepStatus } from '../cutover/cutover-run';
+import { runbook } from '../cutover/runbook';
+import type { Hop, Plan } from '../plan/plan';
+import { context, duration, escapeText, header, section, withinLimits, type MessageView } from './slack-text';
+
+export const CUTOVER_ABORT = 'cutover.abort';
+export const CUTOVER_RESUME = 'cutover.resume';
+
+const ICON: Record<RunStepStatus, string> = { pending: ':white_circle:', running: ':large_blue_circle:', done: ':white_check_mark:', failed: ':x:', interrupted: ':warning:', skipped: ':fast_forward:' };
+const HEAD: Record<CutoverRun['status'], string> = {
+  running: ':gear: running',
+  failed: ':x: STOPPED — a step failed',
+  interrupted: ':warning: INTERRUPTED — the bot stopped mid-run; nothing runs until someone resumes or aborts',
+  aborted: ':leftwards_arrow_with_hook: aborted and rolled back',
+  done: ':white_check_mark: done',
+};
+
+/** The live timeline of a cutover: every step with its state and time, the downtime clock, and the buttons that apply now. */
+export function cutoverTimelineView(hop: Hop, run: CutoverRun, now: number): MessageView {
+  const lines = runbook(hop).map((step, i) => {
+    const s = run.steps[step.id];
+    const took = s?.startedAt ? ` _${duration((s.finishedAt ?? now) - s.startedAt)}_` : '';
+    const again = s && s.attempts > 1 ? ` (attempt ${s.attempts})` : '';
+    return `${ICON[s?.status ?? 'pending']} ${i + 1}. ${escapeText(step.title)}${took}${again}${s?.result ? `\n      ${escapeText(s.result.slice(0, 300))}` : ''}`;
+  });
+  const down = run.writesStoppedAt ? `*Downtime:* ${duration((run.appBackAt ?? now) - run.writesStoppedAt)}${run.appBackAt ? ' (writes back)' : ' and counting'}` : '*Downtime:* not started (the app still takes writes)';
+  const blocks: KnownBlock[] = [
+    header(`Cutover ${hop.id}: ${hop.source.id} → ${hop.target.id}`),
+    section(`*${HEAD[run.status]}*${run.abortRequested && run.status === 'running' ? ' — abort requested, stopping after this step' : ''}\n${down} · fencing token ${run.fence} · asked by <@${run.requester}>`),
+    section(lines.join('\n')),
+  ];
+  if (run.failure) blocks.push(section(`:x: ${escapeText(run.failure)}`));
+  if (run.undo?.length) blocks.push(section(`*Rolled back:*\n${run.undo.map((u) => `• ${escapeText(u)}`).join('\n')}`));
+  const appBack = run.steps['app-back']?.status === 'done';
+  const buttons = [];
+  if ((run.status === 'failed' || run.status === 'interrupted') && !appBack) buttons.push({ type: 'button' as const, action_id: CUTOVER_RESUME, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Resume' }, value: hop.id });
+  if (run.status !== 'done' && run.status !== 'aborted' && !appBack) buttons.push({ type: 'button' as const, action_id: CUTOVER_ABORT, style: 'danger' as const, text: { type: 'plain_text' as const, text: 'Abort' }, value: hop.id });
+  if (buttons.length) blocks.push({ type: 'actions', block_id: `cutover:${hop.id}`, elements: buttons });
+  blocks.push(context(`Started ${new Date(run.startedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC · run ${run.id}`));
+  return withinLimits({ text: `Cutover ${hop.id}: ${run.status}`, blocks });
+}
+
+/** `/migrate cutover --dry-run`: every step with the exact calls and SQL, nothing run. */
+export function cutoverDryRunView(plan: Plan, hop: Hop): MessageView {
+  const steps = runbook(hop).map((s, i) => `*${i + 1}. ${escapeText(s.title)}*\n${s.describe({ plan, hop }).map((c) => `   \`${escapeText(c)}\``).join('\n')}`);
+  const blocks: KnownBlock[] = [header(`Dry run: cutover of ${hop.id}`), context('Nothing is run. These are the calls and statements the cutover makes, in order.')];
+  for (let i = 0; i < steps.length; i += 3) blocks.push(section(steps.slice(i, i + 3).join('\n')));
+  return withinLimits({ text: `Dry run of the cutover of ${hop.id}`, blocks });
+}

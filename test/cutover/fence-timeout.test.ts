@@ -1,0 +1,71 @@
+import { CUTOVER_ABORT, CUTOVER_RESUME } from '../../src/views/cutover-view';
+import { APPROVE_ACTION } from '../../src/views/approval-view';
+import { BotHarness } from '../support/bot-harness';
+import { cutoverPlan, cutoverWorld, HEROKU_TOKEN } from '../support/cutover-world';
+import { eventually } from '../support/free-port';
+import { ClusterFolder, PgCluster } from '../support/pg-cluster';
+import { messageText } from '../support/slack-stand-in';
+
+describe('a fence that never arrives', () => {
+  const folder = new ClusterFolder();
+  let primary: PgCluster;
+  let standby: PgCluster;
+  let world: Awaited<ReturnType<typeof cutoverWorld>>;
+  let h: BotHarness;
+
+  beforeAll(async () => {
+    primary = await PgCluster.primary(folder);
+    await primary.sql('CREATE DATABASE app');
+    standby = await PgCluster.streamingStandby(primary);
+    world = await cutoverWorld(primary.url('app'));
+    h = await BotHarness.start({
+      plan: cutoverPlan({ method: 'physical', heroku: world.heroku, rollbar: world.rollbar, fenceTimeoutSeconds: 2 }),
+      databaseUrls: { SOURCE_URL: primary.url('app'), TARGET_URL: standby.url('app') },
+      settings: { herokuApiToken: HEROKU_TOKEN, rollbarReadToken: 'rollbar-read-token' },
+      jobs: true,
+    });
+    await h.command('U0OPS1', 'setup hop-one');
+    await eventually(async () => (await h.bots[0].cutover.samples.latest('hop-one'))?.heartbeatLagSeconds === 0, 15_000, 'the standby to catch up');
+  });
+  afterAll(async () => {
+    await h.stop();
+    await world.stop();
+    await standby.stop('immediate');
+    await primary.stop('immediate');
+    folder.remove();
+  });
+
+  test('stops the run with Abort offered; Abort puts the app back on the source, as it was', async () => {
+    await h.command('U0OPS1', 'lock cutover');
+    expect(await h.command('U0OPS1', 'cutover')).toContain('approval request');
+    const [req] = await h.bots[0].cutover.approvalStore.pending();
+    // Replay stops once the gates have passed and the app is going down: the final heartbeat will not reach the target.
+    world.heroku.delay = { match: /^PATCH \/apps\/acme-api$/, ms: 1500 };
+    await h.slack.replyTo((await h.click('U0APP1', APPROVE_ACTION, req.id)).key);
+    await h.slack.replyTo((await h.click('U0APP2', APPROVE_ACTION, req.id)).key);
+    await eventually(() => world.heroku.calls.some((c) => c.method === 'PATCH' && c.path === '/apps/acme-api'), 15_000, 'maintenance mode to be asked for');
+    await standby.sql('SELECT pg_wal_replay_pause()');
+    world.heroku.delay = undefined;
+    const runs = h.bots[0].cutover.runner['deps'].runs;
+    const failed = await eventually(async () => ((await runs.get('hop-one'))?.status === 'failed' ? runs.get('hop-one') : undefined), 20_000, 'the fence to time out');
+    expect(failed!.failure).toMatch(/did not show heartbeat \d+ within 2 s[\s\S]*Abort puts it back/);
+    expect(world.heroku.maintenance).toBe(true);
+    const lastTimeline = () => h.slack.callsOf('chat.update').filter((c) => messageText(c.args).includes('Cutover hop-one:')).at(-1)!;
+    await eventually(() => messageText(lastTimeline().args).includes('STOPPED'), 5000, 'the timeline to say it stopped');
+    const buttons = JSON.stringify(lastTimeline().args.blocks);
+    expect(buttons).toContain(CUTOVER_ABORT);
+    expect(buttons).toContain(CUTOVER_RESUME);
+
+    expect(await h.slack.replyTo((await h.click('U0STRANGER', CUTOVER_ABORT, 'hop-one')).key)).toContain('Only operators');
+    const abort = await h.click('U0OPS2', CUTOVER_ABORT, 'hop-one');
+    expect(await h.slack.replyTo(abort.key, 10_000)).toContain('aborted and rolled back');
+    expect(world.heroku.maintenance).toBe(false);
+    expect([world.heroku.scaleOf('web'), world.heroku.scaleOf('worker'), world.heroku.scaleOf('release')]).toEqual([3, 2, 0]);
+    expect(world.heroku.configVars.DATABASE_URL).toBe(primary.url('app'));
+    expect((await runs.get('hop-one'))!.status).toBe('aborted');
+    expect((await h.bots[0].cutover.migration.read()).hops['hop-one'].status).toBe('syncing');
+    // Nothing was promoted: the standby still follows the source.
+    expect((await standby.sql<{ r: boolean }>('SELECT pg_is_in_recovery() AS r'))[0].r).toBe(true);
+    await standby.sql('SELECT pg_wal_replay_resume()');
+  });
+});

@@ -1,0 +1,117 @@
+import { Client } from 'pg';
+import { APPROVE_ACTION } from '../../src/views/approval-view';
+import { CUTOVER_ABORT } from '../../src/views/cutover-view';
+import { BotHarness } from '../support/bot-harness';
+import { cutoverPlan, cutoverWorld, HEROKU_TOKEN } from '../support/cutover-world';
+import { eventually } from '../support/free-port';
+import { ClusterFolder, PgCluster } from '../support/pg-cluster';
+import { messageText } from '../support/slack-stand-in';
+import { APPROVERS } from '../support/test-plan';
+
+/** What the app does once it is back: write through whatever DATABASE_URL Heroku gives it. */
+async function appWrites(url: string): Promise<string> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<{ id: string }>("INSERT INTO orders (note) VALUES ('after the cutover') RETURNING id")).rows[0].id;
+  } finally {
+    await c.end();
+  }
+}
+
+describe('cutover of a physical hop: primary → streaming standby, driven through Slack', () => {
+  const folder = new ClusterFolder();
+  let primary: PgCluster;
+  let standby: PgCluster;
+  let world: Awaited<ReturnType<typeof cutoverWorld>>;
+  let h: BotHarness;
+
+  const timeline = () => {
+    const edits = h.slack.callsOf('chat.update').map((c) => messageText(c.args)).filter((t) => t.includes('Cutover hop-one'));
+    return edits[edits.length - 1] ?? '';
+  };
+
+  beforeAll(async () => {
+    primary = await PgCluster.primary(folder);
+    await primary.sql('CREATE DATABASE app');
+    await primary.sql("CREATE TABLE orders (id bigserial PRIMARY KEY, note text); INSERT INTO orders (note) SELECT 'before' FROM generate_series(1, 500)", [], 'app');
+    standby = await PgCluster.streamingStandby(primary);
+    world = await cutoverWorld(primary.url('app'));
+    h = await BotHarness.start({
+      instances: 2,
+      plan: cutoverPlan({ method: 'physical', heroku: world.heroku, rollbar: world.rollbar }),
+      databaseUrls: { SOURCE_URL: primary.url('app'), TARGET_URL: standby.url('app') },
+      settings: { herokuApiToken: HEROKU_TOKEN, rollbarReadToken: 'rollbar-read-token', rollbarWriteToken: 'rollbar-write-token' },
+      jobs: true,
+    });
+    await h.command('U0OPS1', 'setup hop-one');
+    await eventually(async () => (await h.bots[0].cutover.samples.latest('hop-one'))?.heartbeatLagSeconds !== null, 15_000, 'a measured lag');
+  });
+  afterAll(async () => {
+    await h.stop();
+    await world.stop();
+    await standby.stop('immediate');
+    await primary.stop('immediate');
+    folder.remove();
+  });
+
+  test('--dry-run shows every step with its calls and SQL and runs nothing', async () => {
+    const text = await h.command('U0ANYONE', 'cutover --dry-run');
+    expect(text).toContain('1. Announce');
+    expect(text).toContain('PATCH /apps/acme-api {"maintenance": true}');
+    expect(text).toContain('SELECT pg_promote(true, 60)');
+    expect(text).toContain('PATCH /apps/acme-api/config-vars {"DATABASE_URL": &lt;the URL in TARGET_URL&gt;}');
+    expect(world.heroku.calls).toHaveLength(0);
+  });
+
+  test('refused without the lock, and refused with the go/no-go report while a gate is not ok', async () => {
+    expect(await h.command('U0OPS1', 'cutover')).toContain('needs the migration lock');
+    await h.command('U0OPS1', 'lock cutover day');
+    await h.command('U0OPS2', 'hold Rollbar is down');
+    expect(await h.command('U0OPS1', 'cutover')).toContain('NO-GO');
+    await eventually(() => h.slack.callsOf('chat.postMessage').some((c) => messageText(c.args).includes('NO-GO for hop-one')), 5000, 'the report in the channel');
+    await h.command('U0OPS2', 'unhold');
+  });
+
+  test('approved by 20 clicks over two instances, it runs once: the app ends up on the promoted target with no duplicate key', async () => {
+    expect(await h.command('U0OPS1', 'cutover')).toContain('approval request is in the channel');
+    const [req] = (await h.bots[0].cutover.approvalStore.pending()).filter((r) => r.kind === 'cutover');
+    const clickers = APPROVERS.filter((u) => u !== 'U0OPS1');
+    const clicks = await Promise.all(Array.from({ length: 20 }, (_, i) => h.click(clickers[i % clickers.length], APPROVE_ACTION, req.id, { instance: i % 2 })));
+    const replies = await Promise.all(clicks.map((c) => h.slack.replyTo(c.key)));
+    expect(replies.filter((r) => r.includes('completed the request'))).toHaveLength(1);
+
+    const run = await eventually(async () => {
+      const r = await h.bots[0].cutover.runner['deps'].runs.get('hop-one');
+      return r?.status === 'done' || r?.status === 'failed' ? r : undefined;
+    }, 60_000, 'the cutover to finish');
+    expect(run.failure).toBeUndefined();
+    expect(run.status).toBe('done');
+    for (const step of Object.values(run.steps)) expect(step).toMatchObject({ status: 'done', attempts: 1 });
+
+    // Heroku: back up, same formation, pointed at the target; the old add-on kept under another name.
+    expect(world.heroku.maintenance).toBe(false);
+    expect([world.heroku.scaleOf('web'), world.heroku.scaleOf('worker')]).toEqual([3, 2]);
+    expect(world.heroku.configVars.DATABASE_URL).toBe(standby.url('app'));
+    expect(world.heroku.configVars.CUTOVER_OLD_DATABASE_URL).toBe(primary.url('app'));
+    expect(world.heroku.calls.filter((c) => c.method === 'PATCH' && c.path === '/apps/acme-api').map((c) => c.body)).toEqual([{ maintenance: true }, { maintenance: false }]);
+    // Rollbar deploy markers.
+    expect(world.rollbar.deploys.map((d) => d.body.status)).toEqual(['started', 'succeeded']);
+    // The target was promoted; the app's next write lands there with a fresh id.
+    expect((await standby.sql<{ r: boolean }>('SELECT pg_is_in_recovery() AS r'))[0].r).toBe(false);
+    expect(Number(await appWrites(world.heroku.configVars.DATABASE_URL))).toBeGreaterThan(500);
+
+    const text = timeline();
+    expect(text).toContain(':white_check_mark: done');
+    expect(text).toMatch(/\*Downtime:\* \d+ s \(writes back\)/);
+    expect(text).not.toContain('Abort');
+    const m = await h.bots[0].cutover.migration.read();
+    expect(m.hops['hop-one'].status).toBe('done');
+    expect(run.appBackAt! - run.writesStoppedAt!).toBeLessThan(30_000);
+  });
+
+  test('after the app is back, Abort is refused', async () => {
+    const click = await h.click('U0OPS1', CUTOVER_ABORT, 'hop-one');
+    expect(await h.slack.replyTo(click.key)).toMatch(/no cutover to abort|Too late to abort/);
+  });
+});

@@ -1,0 +1,130 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface HerokuCall {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+/**
+ * The Heroku Platform API for one app: maintenance mode, formation, config vars and add-on
+ * attachments, with Heroku's rule that a variable owned by an attachment cannot be overwritten.
+ */
+export class HerokuStandIn {
+  readonly calls: HerokuCall[] = [];
+  maintenance = false;
+  formation = [
+    { type: 'web', quantity: 3, size: 'standard-2x' },
+    { type: 'worker', quantity: 2, size: 'standard-1x' },
+    { type: 'release', quantity: 0, size: 'standard-1x' },
+  ];
+  configVars: Record<string, string> = {};
+  attachments: { id: string; name: string; addon: { id: string; name: string }; url: string }[] = [];
+  /** Requests whose path matches never get an answer (to kill the bot mid-step). */
+  hang?: RegExp;
+  /** Requests whose path matches are answered only after this delay. */
+  delay?: { match: RegExp; ms: number };
+  private server?: Server;
+  private next = 1;
+  port = 0;
+
+  constructor(
+    readonly app: string,
+    readonly token: string,
+  ) {}
+
+  /** The app's DATABASE_URL as Heroku Postgres sets it: owned by the DATABASE attachment. */
+  attachDatabase(url: string): void {
+    this.attachments.push({ id: 'att-database', name: 'DATABASE', addon: { id: 'addon-pg', name: 'postgresql-curved-12345' }, url });
+    this.configVars.DATABASE_URL = url;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        const send = (status: number, body: unknown) => {
+          res.writeHead(status, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify(body));
+        };
+        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        const body = raw ? JSON.parse(raw) : undefined;
+        this.calls.push({ method: req.method ?? '', path, body });
+        if (this.hang?.test(`${req.method} ${path}`)) return;
+        const wait = this.delay?.match.test(`${req.method} ${path}`) ? this.delay.ms : 0;
+        if (req.headers.authorization !== `Bearer ${this.token}`) return send(401, { id: 'unauthorized', message: 'Invalid credentials provided.' });
+        if (req.headers.accept !== 'application/vnd.heroku+json; version=3') return send(400, { id: 'bad_request', message: 'Accept header must be version 3' });
+        const [status, out] = this.answer(req.method ?? 'GET', path, body);
+        setTimeout(() => send(status, out), wait);
+      });
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((r) => this.server?.close(r));
+  }
+
+  // The request bodies are the API's JSON, as the bot sends it.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private answer(method: string, path: string, body: any): [number, unknown] {
+    const app = `/apps/${this.app}`;
+    if (method === 'PATCH' && path === app) {
+      this.maintenance = Boolean(body.maintenance);
+      return [200, { name: this.app, maintenance: this.maintenance }];
+    }
+    if (path === `${app}/formation`) {
+      if (method === 'PATCH') {
+        for (const u of body.updates as { type: string; quantity: number }[]) {
+          const f = this.formation.find((x) => x.type === u.type);
+          if (!f) return [404, { id: 'not_found', message: `Couldn't find that process type (${u.type}).` }];
+          f.quantity = u.quantity;
+        }
+      }
+      return [200, this.formation.map((f) => ({ ...f, app: { name: this.app } }))];
+    }
+    if (path === `${app}/config-vars`) {
+      if (method === 'PATCH') {
+        for (const k of Object.keys(body)) {
+          if (this.attachments.some((a) => `${a.name}_URL` === k)) return [422, { id: 'invalid_params', message: `Cannot overwrite attachment values ${k}.` }];
+        }
+        for (const [k, v] of Object.entries(body as Record<string, string | null>)) {
+          if (v === null) delete this.configVars[k];
+          else this.configVars[k] = v;
+        }
+      }
+      return [200, this.configVars];
+    }
+    if (method === 'GET' && path === `${app}/addon-attachments`) return [200, this.attachments.map(({ url: _u, ...a }) => a)];
+    if (method === 'POST' && path === '/addon-attachments') {
+      const source = this.attachments.find((a) => a.addon.id === body.addon);
+      if (!source) return [404, { id: 'not_found', message: 'Add-on not found' }];
+      const att = { id: `att-${this.next++}`, name: body.name as string, addon: source.addon, url: source.url };
+      this.attachments.push(att);
+      this.configVars[`${att.name}_URL`] = att.url;
+      return [201, { id: att.id, name: att.name, addon: att.addon }];
+    }
+    if (method === 'DELETE' && path.startsWith('/addon-attachments/')) {
+      const id = decodeURIComponent(path.slice('/addon-attachments/'.length));
+      const att = this.attachments.find((a) => a.id === id);
+      if (!att) return [404, { id: 'not_found', message: 'Attachment not found' }];
+      this.attachments = this.attachments.filter((a) => a.id !== id);
+      delete this.configVars[`${att.name}_URL`];
+      return [200, { id: att.id, name: att.name, addon: att.addon }];
+    }
+    return [404, { id: 'not_found', message: `${method} ${path}` }];
+  }
+
+  scaleOf(type: string): number | undefined {
+    return this.formation.find((f) => f.type === type)?.quantity;
+  }
+}
