@@ -223,6 +223,8 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const scheduler = new JobScheduler(lease, log, plan.schedule.timezone);
   if (opts.jobs ?? true) {
     for (const job of monitoringJobs(monitor, dms, gates, plan)) scheduler.add(job);
+    // Also after start-up: a dead executor's lease takes a few seconds to expire.
+    scheduler.add({ name: 'cutover-recovery', schedule: plan.schedule.sample, run: async () => void (await runner.recoverInterrupted()) });
     scheduler.add({
       name: 'cutover-approvals',
       schedule: plan.schedule.health,

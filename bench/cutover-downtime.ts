@@ -1,0 +1,61 @@
+// The bot's own share of the downtime of a physical cutover on a local primary + streaming
+// standby: from "writes stopped" to "app back", minus the fence step (the wait for the target to
+// catch up, which is the database's share). Heroku and Rollbar are local stand-ins; Slack too.
+import { APPROVE_ACTION } from '../src/views/approval-view';
+import { BotHarness } from '../test/support/bot-harness';
+import { cutoverPlan, cutoverWorld, HEROKU_TOKEN } from '../test/support/cutover-world';
+import { eventually } from '../test/support/free-port';
+import { ClusterFolder, PgCluster } from '../test/support/pg-cluster';
+import { percentile } from './counting-queryable';
+import type { Figure } from './sampling-round';
+
+async function oneCutover(): Promise<{ downtime: number; fence: number; steps: Record<string, number> }> {
+  const folder = new ClusterFolder();
+  const primary = await PgCluster.primary(folder);
+  await primary.sql('CREATE DATABASE app');
+  await primary.sql("CREATE TABLE orders (id bigserial PRIMARY KEY, note text); INSERT INTO orders (note) SELECT 'x' FROM generate_series(1, 10000)", [], 'app');
+  const standby = await PgCluster.streamingStandby(primary);
+  const world = await cutoverWorld(primary.url('app'));
+  const h = await BotHarness.start({
+    plan: cutoverPlan({ method: 'physical', heroku: world.heroku, rollbar: world.rollbar }),
+    databaseUrls: { SOURCE_URL: primary.url('app'), TARGET_URL: standby.url('app') },
+    settings: { herokuApiToken: HEROKU_TOKEN, rollbarReadToken: 'rollbar-read-token', rollbarWriteToken: 'rollbar-write-token' },
+    jobs: true,
+  });
+  try {
+    await h.command('U0OPS1', 'setup hop-one');
+    await eventually(async () => (await h.bots[0].cutover.samples.latest('hop-one'))?.heartbeatLagSeconds === 0, 20_000, 'caught up');
+    await h.command('U0OPS1', 'lock bench');
+    await h.command('U0OPS1', 'cutover');
+    const [req] = await h.bots[0].cutover.approvalStore.pending();
+    await h.slack.replyTo((await h.click('U0APP1', APPROVE_ACTION, req.id)).key);
+    await h.slack.replyTo((await h.click('U0APP2', APPROVE_ACTION, req.id)).key);
+    const runs = h.bots[0].cutover.runner['deps'].runs;
+    const run = await eventually(async () => {
+      const r = await runs.get('hop-one');
+      return r?.status === 'done' || r?.status === 'failed' ? r : undefined;
+    }, 60_000, 'the cutover');
+    if (run.status !== 'done') throw new Error(`cutover ${run.status}: ${run.failure}`);
+    const took = (id: string) => (run.steps[id].finishedAt ?? 0) - (run.steps[id].startedAt ?? 0);
+    return { downtime: run.appBackAt! - run.writesStoppedAt!, fence: took('fence'), steps: Object.fromEntries(Object.keys(run.steps).map((k) => [k, took(k)])) };
+  } finally {
+    await h.stop();
+    await world.stop();
+    await standby.stop('immediate');
+    await primary.stop('immediate');
+    folder.remove();
+  }
+}
+
+export async function benchCutoverDowntime(runs = 3): Promise<Figure[]> {
+  const results = [];
+  for (let i = 0; i < runs; i++) results.push(await oneCutover());
+  const share = results.map((r) => r.downtime - r.fence).sort((a, b) => a - b);
+  const worst = results.reduce((a, b) => (a.downtime - a.fence > b.downtime - b.fence ? a : b));
+  const how = `${runs} physical cutovers on a local primary + streaming standby, Heroku and Rollbar stand-ins on loopback`;
+  return [
+    { name: 'cutover: downtime (writes stopped → app back), median', value: `${percentile(results.map((r) => r.downtime).sort((a, b) => a - b), 50)} ms`, how },
+    { name: 'cutover: bot share of downtime (minus the fence wait), median / max', value: `${percentile(share, 50)} / ${share[share.length - 1]} ms`, how: `${how}; target under 5,000 ms` },
+    { name: 'cutover: slowest run, per step', value: Object.entries(worst.steps).map(([k, v]) => `${k} ${v}`).join(', '), how: 'milliseconds per runbook step' },
+  ];
+}
