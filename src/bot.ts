@@ -49,6 +49,7 @@ import { cutoverApprovalActions, withdrawStaleCutoverApprovals } from './cutover
 import { RollbarDeploys } from './health/rollbar-deploys';
 import { HerokuApi } from './platform/heroku-api';
 import { herokuAppControl } from './platform/app-control';
+import { webhookAppControl } from './platform/webhook-app-control';
 import { registerCutoverButtons } from './slack/cutover-button-listener';
 import type { Hop } from './plan/plan';
 
@@ -166,6 +167,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     runner: new GateRunner(plan.health.timeout_ms, plan.health.cache_seconds * 1000),
     alerts,
     extraGates: (hop) => [sequenceGate(hop, sequences)],
+    watchedUntil: (hop) => runner.watchedUntil(hop.id),
   });
   const verify = new VerifyService({ databases, channel, redis, runKey: keys.verifyRun, options: { ...plan.verify, progressEveryMs: 2000 }, log });
   const urls = opts.databaseUrls ?? {};
@@ -185,7 +187,10 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       plan,
       hop,
       databases,
-      app: herokuAppControl(new HerokuApi({ baseUrl: hop.app?.apiUrl ?? 'https://api.heroku.com', token: settings.herokuApiToken ?? '', app: hop.app?.name ?? '', timeoutMs: 15_000 }), hop.app?.name ?? ''),
+      app:
+        hop.app?.platform === 'webhook'
+          ? webhookAppControl(urls[hop.app.webhookUrlEnv ?? ''] ?? '')
+          : herokuAppControl(new HerokuApi({ baseUrl: hop.app?.apiUrl ?? 'https://api.heroku.com', token: settings.herokuApiToken ?? '', app: hop.app?.name ?? '', timeoutMs: 15_000 }), hop.app?.name ?? ''),
       sequences,
       dms,
       deploys,
@@ -196,8 +201,10 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   });
   const cutoverReadiness = (hop: Hop): string | undefined => {
     if (!hop.app) return `the plan has no \`app\` for ${hop.id}: the bot would not know how to stop the app's writes`;
-    if (hop.app.platform !== 'heroku') return `the ${hop.app.platform} platform cannot be driven yet; only heroku`;
-    if (!settings.herokuApiToken) return 'HEROKU_API_TOKEN is not set';
+    if (hop.app.platform === 'webhook') {
+      if (!hop.app.webhookUrlEnv) return `the plan's app for ${hop.id} has no webhook_url_env`;
+      if (!urls[hop.app.webhookUrlEnv]) return `${hop.app.webhookUrlEnv} (the app webhook) is not set`;
+    } else if (!settings.herokuApiToken) return 'HEROKU_API_TOKEN is not set';
     for (const db of [hop.source, hop.target]) if (!urls[db.urlEnv]) return `${db.urlEnv} is not set`;
     return undefined;
   };
@@ -208,7 +215,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
 
   registerMigrateCommand(app, { cutover, subcommands: allSubcommands(), work, poster, log });
   registerApprovalButtons(app, { approvals, work, log });
-  registerCutoverButtons(app, { runner, access, audit, work, log });
+  registerCutoverButtons(app, { runner, approvals, access, audit, work, log });
   app.error(async (e) => log.error({ err: e }, 'unhandled error in a Slack listener'));
 
   lock.startRenewing((e) => log.debug({ err: e }, 'lock renewal failed; retrying'));

@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     registerSecrets(secretValues(settings));
     const plan = loadPlan(settings.planPath, process.env);
     registerSecrets(plan.databases.map((d) => process.env[d.urlEnv]));
+    registerSecrets(plan.hops.map((h) => (h.app?.webhookUrlEnv ? process.env[h.app.webhookUrlEnv] : undefined)));
     bot = await startBot({ settings, plan, log, databaseUrls: process.env });
   } catch (e) {
     if (e instanceof SettingsError || e instanceof PlanError) {

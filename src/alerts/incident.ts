@@ -7,6 +7,7 @@ export interface Incident {
   lastNotifiedAt?: number;
   /** The worst severity announced so far (e.g. errored tables), for "it got worse" follow-ups. */
   peak?: number;
+  buttons?: AlertButton[];
   message?: { channel: string; ts: string };
 }
 
@@ -18,6 +19,15 @@ export interface Observation {
   graceMs: number;
   /** How bad (a count); a firing incident whose severity grows past its peak says so again. */
   severity?: number;
+  /** Buttons the alert offers (e.g. Roll back right after a cutover). */
+  buttons?: AlertButton[];
+}
+
+export interface AlertButton {
+  actionId: string;
+  text: string;
+  value: string;
+  style?: 'primary' | 'danger';
 }
 
 export type AlertEvent =
@@ -36,7 +46,7 @@ export function stepIncident(prev: Incident | undefined, obs: Observation, now: 
     if (prev?.firedAt !== undefined) return { next: undefined, event: { kind: 'resolve', incident: prev, resolvedAt: now, now: obs.summary } };
     return { next: undefined };
   }
-  const current: Incident = prev ? { ...prev, summary: obs.summary } : { key: obs.key, since: now, summary: obs.summary };
+  const current: Incident = prev ? { ...prev, summary: obs.summary, buttons: obs.buttons } : { key: obs.key, since: now, summary: obs.summary, buttons: obs.buttons };
   if (current.firedAt === undefined) {
     if (now - current.since < obs.graceMs) return { next: current };
     const fired = { ...current, firedAt: now, lastNotifiedAt: now, peak: obs.severity };

@@ -19,6 +19,7 @@ export function cutoverApprovalActions(deps: { plan: Plan; gates: HealthGates; r
         return outcome;
       },
     ],
+    ['cutover.rollback', async (req) => deps.runner.rollBackAfterCutover(String(req.params.hop), req.requester)],
   ];
 }
 

@@ -2,7 +2,7 @@ import type { FormationEntry } from '../platform/heroku-api';
 import { readJson, updateJson } from '../state/compare-and-set';
 import type { StateStore } from '../state/state-store';
 
-export type RunStatus = 'running' | 'failed' | 'interrupted' | 'aborted' | 'done';
+export type RunStatus = 'running' | 'failed' | 'interrupted' | 'aborted' | 'done' | 'rolled-back';
 export type RunStepStatus = 'pending' | 'running' | 'done' | 'failed' | 'interrupted' | 'skipped';
 
 export interface RunStep {
@@ -35,6 +35,8 @@ export interface CutoverRun {
   failure?: string;
   message?: { channel: string; ts: string };
   undo?: string[];
+  /** Set when the app was sent back to the source after the cutover (a spike, a person's call). */
+  rolledBack?: { by: string; at: number; result: string };
 }
 
 /** Cutover runs in Redis, one per hop (the latest), changed only by atomic read-modify-write. */

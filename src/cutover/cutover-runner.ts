@@ -96,6 +96,36 @@ export class CutoverRunner {
     }
   }
 
+  /** Until when the error rate is watched after this hop's cutover finished, if it finished. */
+  async watchedUntil(hopId: string): Promise<number | undefined> {
+    const run = await this.deps.runs.get(hopId);
+    if (run?.status !== 'done' || !run.finishedAt) return undefined;
+    return run.finishedAt + this.deps.plan.cutover.errorWatchMinutes * 60_000;
+  }
+
+  /**
+   * After a finished cutover (an approved Roll back): stop the app's writes, point it at the source
+   * again, bring it back. Writes the app made on the target since the cutover stay there.
+   */
+  async rollBackAfterCutover(hopId: string, by: string): Promise<string> {
+    const { runs, migration, audit } = this.deps;
+    const hop = this.hop(hopId);
+    const run = await runs.get(hop.id);
+    if (run?.status !== 'done') throw new Error(`there is no finished cutover of ${hop.id} to roll back`);
+    const d = { ...this.deps.stepDeps(hop) };
+    const types = hop.app?.processTypes ?? ['web'];
+    const formation = await d.app.formation(types);
+    await d.app.stopWrites(types);
+    const pointed = await d.app.pointAt(hop.app?.configVar ?? 'DATABASE_URL', d.sourceUrl);
+    await d.app.startWrites(formation);
+    const result = `maintenance on, ${pointed}, app back (${formation.map((f) => `${f.type} ${f.quantity}`).join(', ')})`;
+    await runs.update(hop.id, (r) => ({ ...r, status: 'rolled-back', rolledBack: { by, at: Date.now(), result } }));
+    await migration.update((m) => ({ next: { ...m, currentHop: hop.id, hops: { ...m.hops, [hop.id]: { ...m.hops[hop.id], status: 'syncing' } } }, result: undefined }));
+    await audit.record({ actor: by, action: `cutover rolled back: ${hop.id}`, outcome: 'ok', detail: result });
+    await this.refresh(hop);
+    return result;
+  }
+
   async status(hopId: string): Promise<CutoverRun['status'] | undefined> {
     return (await this.deps.runs.get(hopId))?.status;
   }

@@ -21,14 +21,20 @@ export interface HealthGatesDeps {
   alerts: AlertDesk;
   /** More gates for a hop (e.g. sequences), added by other parts. */
   extraGates?: (hop: Hop) => Gate[];
+  /** Until when the error rate of a hop is watched after its cutover finished (ms), if it was cut over. */
+  watchedUntil?: (hop: Hop) => Promise<number | undefined>;
 }
+
+export const ROLLBACK_ACTION = 'cutover.rollback';
 
 /** Every gate a cutover of a hop must pass, and the scheduled watch of the health sources. */
 export class HealthGates {
   constructor(private readonly deps: HealthGatesDeps) {}
 
+  /** During a cutover, and for the error-watch window after it, the tighter spike threshold applies. */
   private async inCutoverWindow(hop: Hop): Promise<boolean> {
-    return (await this.deps.migration.read()).hops[hop.id]?.status === 'cutting-over';
+    if ((await this.deps.migration.read()).hops[hop.id]?.status === 'cutting-over') return true;
+    return ((await this.deps.watchedUntil?.(hop)) ?? 0) > Date.now();
   }
 
   private healthSourceGates(hop: Hop): Gate[] {
@@ -88,9 +94,17 @@ export class HealthGates {
   /** The scheduled round: status pages and the error tracker, alerting when they degrade and when they recover. */
   async watch(now = Date.now()): Promise<CheckResult[]> {
     const m = await this.deps.migration.read();
-    const hop = hopById(this.deps.plan, m.currentHop) ?? this.deps.plan.hops[0];
+    // Right after a cutover, the hop just cut over is the one watched, not the next one.
+    let hop = hopById(this.deps.plan, m.currentHop) ?? this.deps.plan.hops[0];
+    let afterCutover: { hop: string; rollbackAction: string } | undefined;
+    for (const h of this.deps.plan.hops) {
+      if (m.hops[h.id]?.status === 'done' && ((await this.deps.watchedUntil?.(h)) ?? 0) > now) {
+        hop = h;
+        afterCutover = { hop: h.id, rollbackAction: ROLLBACK_ACTION };
+      }
+    }
     const report = await this.deps.runner.evaluate(this.healthSourceGates(hop), { fresh: true });
-    await this.deps.alerts.observe(healthConditions(report.results), now);
+    await this.deps.alerts.observe(healthConditions(report.results, afterCutover), now);
     return report.results;
   }
 }

@@ -5,16 +5,20 @@ import type { CheckResult } from '../checks/check-result';
 const UNKNOWN_GRACE_MS = 2 * 60_000;
 
 /** Health results as alert conditions: a status page degraded or unreadable, the error tracker blind or spiking. */
-export function healthConditions(results: CheckResult[]): Observation[] {
+export function healthConditions(results: CheckResult[], afterCutover?: { hop: string; rollbackAction: string }): Observation[] {
   return results
     .filter((r) => r.id.startsWith('status.') || r.id.startsWith('rollbar.'))
     .map((r) => ({
       key: `health:${r.id}`,
       active: r.status !== 'ok',
       graceMs: r.status === 'unknown' ? UNKNOWN_GRACE_MS : 0,
+      buttons:
+        afterCutover && r.id === 'rollbar.error-rate'
+          ? [{ actionId: afterCutover.rollbackAction, text: `Roll back ${afterCutover.hop}…`, value: afterCutover.hop, style: 'danger' as const }]
+          : undefined,
       summary:
         r.id === 'rollbar.error-rate' && r.status === 'fail'
-          ? `*Error rate spiking* in Rollbar: ${r.value}.`
+          ? `*Error rate spiking* in Rollbar: ${r.value}.${afterCutover ? ` This is right after the cutover of *${afterCutover.hop}*.` : ''}`
           : `*${r.label}*: ${r.status === 'unknown' ? 'unknown' : r.status}${r.detail ? ` — ${r.detail}` : r.value ? ` — ${r.value}` : ''}${r.link ? ` (<${r.link}|source>)` : ''}`,
     }));
 }

@@ -44,6 +44,11 @@ const dmsTask = z
   })
   .strict();
 
+const appRefine = (a: { platform: string; webhook_url_env?: string; name?: string }, ctx: z.RefinementCtx) => {
+  if (a.platform === 'webhook' && !a.webhook_url_env) ctx.addIssue({ code: 'custom', path: ['webhook_url_env'], message: 'is required for the webhook platform' });
+  if (a.platform === 'heroku' && !a.name) ctx.addIssue({ code: 'custom', path: ['name'], message: 'is required for a Heroku app' });
+};
+
 const hop = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
@@ -54,7 +59,7 @@ const hop = z
     /** physical hops: how the standby is fed; guessed from what it reports when absent. */
     standby_feed: z.enum(['streaming', 'archive']).optional(),
     dms: dmsTask.optional(),
-    app: appControl.optional(),
+    app: appControl.superRefine(appRefine).optional(),
     thresholds: thresholds.partial().optional(),
   })
   .strict()

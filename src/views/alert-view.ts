@@ -2,7 +2,10 @@ import type { Incident } from '../alerts/incident';
 import { duration, notice, type MessageView } from './slack-text';
 
 export function alertFiredView(i: Incident): MessageView {
-  return notice(`:rotating_light: *Alert* — ${i.summary}`);
+  const view = notice(`:rotating_light: *Alert* — ${i.summary}`);
+  if (!i.buttons?.length) return view;
+  const elements = i.buttons.map((b) => ({ type: 'button' as const, action_id: b.actionId, value: b.value, style: b.style, text: { type: 'plain_text' as const, text: b.text } }));
+  return { ...view, blocks: [...view.blocks, { type: 'actions', elements }] };
 }
 
 export function alertReminderView(i: Incident, now: number): MessageView {

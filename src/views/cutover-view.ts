@@ -14,6 +14,7 @@ const HEAD: Record<CutoverRun['status'], string> = {
   interrupted: ':warning: INTERRUPTED — the bot stopped mid-run; nothing runs until someone resumes or aborts',
   aborted: ':leftwards_arrow_with_hook: aborted and rolled back',
   done: ':white_check_mark: done',
+  'rolled-back': ':leftwards_arrow_with_hook: rolled back after the cutover: the app is on the source again',
 };
 
 /** The live timeline of a cutover: every step with its state and time, the downtime clock, and the buttons that apply now. */
@@ -31,11 +32,12 @@ export function cutoverTimelineView(hop: Hop, run: CutoverRun, now: number): Mes
     section(lines.join('\n')),
   ];
   if (run.failure) blocks.push(section(`:x: ${escapeText(run.failure)}`));
+  if (run.rolledBack) blocks.push(section(`*Rolled back* by <@${run.rolledBack.by}>: ${escapeText(run.rolledBack.result)}`));
   if (run.undo?.length) blocks.push(section(`*Rolled back:*\n${run.undo.map((u) => `• ${escapeText(u)}`).join('\n')}`));
   const appBack = run.steps['app-back']?.status === 'done';
   const buttons = [];
   if ((run.status === 'failed' || run.status === 'interrupted') && !appBack) buttons.push({ type: 'button' as const, action_id: CUTOVER_RESUME, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Resume' }, value: hop.id });
-  if (run.status !== 'done' && run.status !== 'aborted' && !appBack) buttons.push({ type: 'button' as const, action_id: CUTOVER_ABORT, style: 'danger' as const, text: { type: 'plain_text' as const, text: 'Abort' }, value: hop.id });
+  if (run.status !== 'done' && run.status !== 'aborted' && run.status !== 'rolled-back' && !appBack) buttons.push({ type: 'button' as const, action_id: CUTOVER_ABORT, style: 'danger' as const, text: { type: 'plain_text' as const, text: 'Abort' }, value: hop.id });
   if (buttons.length) blocks.push({ type: 'actions', block_id: `cutover:${hop.id}`, elements: buttons });
   blocks.push(context(`Started ${new Date(run.startedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC · run ${run.id}`));
   return withinLimits({ text: `Cutover ${hop.id}: ${run.status}`, blocks });

@@ -110,6 +110,25 @@ describe('cutover of a physical hop: primary → streaming standby, driven throu
     expect(run.appBackAt! - run.writesStoppedAt!).toBeLessThan(30_000);
   });
 
+  test('an error spike in the watch window after the cutover alerts with a Roll back button; approved, the app goes back to the source', async () => {
+    world.rollbar.spike(40, 10);
+    await h.bots[0].cutover.gates.watch();
+    const alert = await eventually(() => h.slack.callsOf('chat.postMessage').find((c) => messageText(c.args).includes('Error rate spiking')), 5000, 'the spike alert');
+    expect(messageText(alert.args)).toContain('right after the cutover of *hop-one*');
+    expect(JSON.stringify(alert.args.blocks)).toContain('"action_id":"cutover.rollback"');
+    expect(await h.slack.replyTo((await h.click('U0STRANGER', 'cutover.rollback', 'hop-one')).key)).toContain('Only operators');
+    expect(await h.slack.replyTo((await h.click('U0OPS2', 'cutover.rollback', 'hop-one')).key)).toContain('roll-back request is in the channel');
+    const [req] = (await h.bots[0].cutover.approvalStore.pending()).filter((r) => r.kind === 'cutover.rollback');
+    expect(req.steps.join(' ')).toContain('NOT copied back');
+    await h.slack.replyTo((await h.click('U0APP3', APPROVE_ACTION, req.id)).key);
+    await h.slack.replyTo((await h.click('U0APP4', APPROVE_ACTION, req.id)).key);
+    await eventually(async () => (await h.bots[0].cutover.runner.status('hop-one')) === 'rolled-back', 10_000, 'the roll back');
+    expect(world.heroku.configVars.DATABASE_URL).toBe(primary.url('app'));
+    expect(world.heroku.maintenance).toBe(false);
+    expect([world.heroku.scaleOf('web'), world.heroku.scaleOf('worker')]).toEqual([3, 2]);
+    world.rollbar.steady(2);
+  });
+
   test('after the app is back, Abort is refused', async () => {
     const click = await h.click('U0OPS1', CUTOVER_ABORT, 'hop-one');
     expect(await h.slack.replyTo(click.key)).toMatch(/no cutover to abort|Too late to abort/);

@@ -18,7 +18,8 @@ export async function cutoverWorld(sourceUrl: string): Promise<{ heroku: HerokuS
 
 /** A one-hop plan whose cutover drives the Heroku stand-in, with fast schedules and a short fence timeout. */
 export interface CutoverPlanOptions {
-  method: 'physical' | 'logical';
+  method: 'physical' | 'logical' | 'dms';
+  dmsTask?: string;
   heroku: HerokuStandIn;
   rollbar: RollbarStandIn;
   fenceTimeoutSeconds?: number;
@@ -40,6 +41,7 @@ hops:
     source: source
     target: target
     ${opts.subscription ? `subscription: ${opts.subscription}` : ''}
+    ${opts.dmsTask ? `dms: { task: ${opts.dmsTask}, region: us-east-1 }` : ''}
     app: { platform: heroku, name: acme-api, process_types: [web, worker], config_var: DATABASE_URL, api_url: ${opts.heroku.url} }
 access: { operators: [${OPERATORS.join(', ')}], approvers: [${APPROVERS.join(', ')}] }
 schedule: { heartbeat: '* * * * * *', sample: '* * * * * *', update: '0 0 0 1 1 *', health: '0 0 0 1 1 *', dms: '0 0 0 1 1 *', leader_ttl_seconds: 2 }

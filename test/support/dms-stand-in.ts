@@ -135,6 +135,8 @@ export class DmsStandIn {
     };
     switch (operation) {
       case 'DescribeReplicationTasks': {
+        // A task asked to stop is stopped by the next look, as DMS does a little later.
+        for (const t of this.tasks.values()) if (t.Status === 'stopping') t.Status = 'stopped';
         const filters = (body.Filters as { Name: string; Values: string[] }[] | undefined) ?? [];
         let list = [...this.tasks.values()];
         for (const f of filters) {

@@ -1,0 +1,75 @@
+import { APPROVE_ACTION } from '../../src/views/approval-view';
+import { BotHarness } from '../support/bot-harness';
+import { cutoverPlan, cutoverWorld, HEROKU_TOKEN } from '../support/cutover-world';
+import { DmsStandIn, standInTables } from '../support/dms-stand-in';
+import { eventually } from '../support/free-port';
+import { ClusterFolder, PgCluster } from '../support/pg-cluster';
+
+/** A DMS hop whose data really moves (logical replication underneath, as a DMS task would move it). */
+describe('cutover of a DMS hop', () => {
+  const folder = new ClusterFolder();
+  const dms = new DmsStandIn();
+  const saved = { ...process.env };
+  let source: PgCluster;
+  let target: PgCluster;
+  let world: Awaited<ReturnType<typeof cutoverWorld>>;
+  let h: BotHarness;
+
+  beforeAll(async () => {
+    await dms.start();
+    Object.assign(process.env, { AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE: dms.url, AWS_ACCESS_KEY_ID: 'AKIDTESTTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key' });
+    const task = dms.addTask('ec2toaurora');
+    task.tables = standInTables(2);
+    Object.assign(task.ReplicationTaskStats, { FullLoadProgressPercent: 100, TablesLoaded: 2, FullLoadFinishDate: Math.floor(Date.now() / 1000) });
+    source = await PgCluster.primary(folder, 'ec2');
+    target = await PgCluster.fresh(folder, 'aurora');
+    for (const c of [source, target]) {
+      await c.sql('CREATE DATABASE app');
+      // DMS-created tables lose their defaults: the target's id is a plain bigint.
+      await c.sql(`CREATE TABLE orders (id ${c === source ? 'bigserial' : 'bigint'} PRIMARY KEY, note text); CREATE TABLE cutover_heartbeat (source text PRIMARY KEY, seq bigint NOT NULL, beat_at timestamptz NOT NULL)`, [], 'app');
+    }
+    await source.sql("INSERT INTO orders (note) SELECT 'before' FROM generate_series(1, 300)", [], 'app');
+    await source.sql('CREATE PUBLICATION pub FOR TABLE orders, cutover_heartbeat', [], 'app');
+    await target.sql(`CREATE SUBSCRIPTION dms_underneath CONNECTION 'host=127.0.0.1 port=${source.port} dbname=app user=postgres' PUBLICATION pub`, [], 'app');
+    await eventually(async () => Number((await target.sql<{ n: string }>('SELECT count(*) AS n FROM orders', [], 'app'))[0].n) === 300, 30_000, 'the full load');
+    world = await cutoverWorld(source.url('app'));
+    h = await BotHarness.start({
+      plan: cutoverPlan({ method: 'dms', dmsTask: 'ec2toaurora', heroku: world.heroku, rollbar: world.rollbar }),
+      databaseUrls: { SOURCE_URL: source.url('app'), TARGET_URL: target.url('app') },
+      settings: { herokuApiToken: HEROKU_TOKEN, rollbarReadToken: 'rollbar-read-token' },
+      jobs: true,
+    });
+    await eventually(async () => (await h.bots[0].cutover.samples.latest('hop-one'))?.heartbeatLagSeconds === 0, 20_000, 'heartbeats through the task');
+  });
+  afterAll(async () => {
+    await h.stop();
+    await world.stop();
+    await dms.stop();
+    await target.sql('DROP SUBSCRIPTION IF EXISTS dms_underneath', [], 'app').catch(() => undefined);
+    await target.stop('immediate');
+    await source.stop('immediate');
+    folder.remove();
+    process.env = saved;
+  });
+
+  test('stops the task once the fence is seen, recreates the lost default, and the app writes to the target', async () => {
+    await h.command('U0OPS1', 'lock cutover of hop 2');
+    expect(await h.command('U0OPS1', 'cutover')).toContain('approval request');
+    const [req] = await h.bots[0].cutover.approvalStore.pending();
+    await h.slack.replyTo((await h.click('U0APP1', APPROVE_ACTION, req.id)).key);
+    await h.slack.replyTo((await h.click('U0APP2', APPROVE_ACTION, req.id)).key);
+    const runs = h.bots[0].cutover.runner['deps'].runs;
+    const run = await eventually(async () => {
+      const r = await runs.get('hop-one');
+      return r?.status === 'done' || r?.status === 'failed' ? r : undefined;
+    }, 60_000, 'the cutover to finish');
+    expect(run.failure).toBeUndefined();
+    expect(run.steps.detach.result).toBe('DMS task ec2toaurora stopped');
+    expect(dms.callsOf('StopReplicationTask')).toHaveLength(1);
+    expect(run.steps.sequences.result).toMatch(/statements fixed the sequences/);
+    expect(world.heroku.configVars.DATABASE_URL).toBe(target.url('app'));
+    // The table lost its default in the copy; the cutover gave it back, ahead of the data.
+    const id = await target.sql<{ id: string }>("INSERT INTO orders (note) VALUES ('first on aurora') RETURNING id", [], 'app');
+    expect(Number(id[0].id)).toBe(301);
+  });
+});
