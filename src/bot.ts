@@ -68,6 +68,8 @@ export interface BotOptions {
   /** Run the scheduled jobs (heartbeat, sampling, alerts, channel updates) when this process leads. Default true. */
   jobs?: boolean;
   leaderTtlMs?: number;
+  /** How long one AWS API request may take before it is retried (default 10 s). */
+  awsRequestTimeoutMs?: number;
 }
 
 export interface RunningBot {
@@ -145,7 +147,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     updateKey: keys.channelUpdate,
     log,
   });
-  const dms = new DmsMonitor({ plan, dmsFor: perRegion(awsDms), cdcLatencyFor: perRegion(cloudWatchCdcLatency), redis, progressKey: keys.dmsProgress, alerts, migration, log });
+  const dms = new DmsMonitor({ plan, dmsFor: perRegion((r) => awsDms(r, 4, opts.awsRequestTimeoutMs)), cdcLatencyFor: perRegion((r) => cloudWatchCdcLatency(r, opts.awsRequestTimeoutMs)), redis, progressKey: keys.dmsProgress, alerts, migration, log });
   const rollbar = plan.health.rollbar && {
     baseUrl: plan.health.rollbar.base_url,
     environment: plan.health.rollbar.environment,

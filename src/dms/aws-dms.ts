@@ -16,8 +16,9 @@ const ms = (d?: Date) => (d ? d.getTime() : undefined);
  * DMS through the AWS SDK: credentials and region from the SDK's standard chain, the endpoint
  * from AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE when set. Throttling is retried by the SDK.
  */
-export function awsDms(region: string, maxAttempts = 4): DmsPort {
-  const client = new DatabaseMigrationServiceClient({ region, maxAttempts });
+export function awsDms(region: string, maxAttempts = 4, requestTimeoutMs = 10_000): DmsPort {
+  // Without a request timeout, an endpoint that accepts and never answers would hang the bot.
+  const client = new DatabaseMigrationServiceClient({ region, maxAttempts, requestHandler: { requestTimeout: requestTimeoutMs, connectionTimeout: 3000, throwOnRequestTimeout: true } });
   const call = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -106,6 +107,7 @@ function toDmsError(e: unknown): Error {
     : code === 'AccessDeniedFault' || code === 'AccessDeniedException' || code === 'UnrecognizedClientException' ? 'access-denied'
     : code === 'ThrottlingException' || code === 'Throttling' ? 'throttled'
     : code === 'InvalidResourceStateFault' ? 'invalid-state'
+    : code === 'TimeoutError' || /timed? ?out/i.test(err.message) ? 'timeout'
     : 'other';
   return new DmsApiError(kind, code, err.message);
 }

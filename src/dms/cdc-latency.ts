@@ -15,8 +15,8 @@ export interface CdcLatencyPort {
  * CloudWatch's DMS CDC latency (namespace AWS/DMS), the newest one-minute averages of the last
  * 15 minutes. Endpoint override: AWS_ENDPOINT_URL_CLOUDWATCH.
  */
-export function cloudWatchCdcLatency(region: string): CdcLatencyPort {
-  const client = new CloudWatchClient({ region, maxAttempts: 4 });
+export function cloudWatchCdcLatency(region: string, requestTimeoutMs = 10_000): CdcLatencyPort {
+  const client = new CloudWatchClient({ region, maxAttempts: 4, requestHandler: { requestTimeout: requestTimeoutMs, connectionTimeout: 3000, throwOnRequestTimeout: true } });
   return {
     async latest(replicationInstance, taskResourceId, now) {
       const metric = (id: string, name: string) => ({

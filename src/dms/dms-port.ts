@@ -50,7 +50,7 @@ export interface DmsPort {
 /** A DMS API failure, said plainly: what kind, and the service's own message. */
 export class DmsApiError extends Error {
   constructor(
-    readonly kind: 'not-found' | 'access-denied' | 'throttled' | 'invalid-state' | 'other',
+    readonly kind: 'not-found' | 'access-denied' | 'throttled' | 'invalid-state' | 'timeout' | 'other',
     readonly code: string,
     message: string,
   ) {

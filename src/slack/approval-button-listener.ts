@@ -25,7 +25,7 @@ export function registerApprovalButtons(app: App, deps: { approvals: ApprovalSer
         }
         await respond({ response_type: 'ephemeral', replace_original: false, text: reply }).catch((e) => log.error({ err: e }, 'could not answer a click'));
         // The approved action (a whole cutover, maybe) runs on, tracked so that a SIGTERM waits for it.
-        await running;
+        await running?.catch((e) => log.error({ err: e }, 'an approved action ended in an error that could not be recorded'));
       });
     });
   }

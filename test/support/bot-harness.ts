@@ -26,6 +26,9 @@ export interface HarnessOptions {
   jobs?: boolean;
   leaderTtlMs?: number;
   settings?: Partial<Settings>;
+  awsRequestTimeoutMs?: number;
+  /** The WebClient's retry policy; none by default in tests. */
+  slackRetryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
 }
 
 /**
@@ -51,7 +54,8 @@ export class BotHarness {
           plan,
           log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
           lockTiming: opts.lockTiming,
-          slackRetryConfig: { retries: 0 },
+          slackRetryConfig: opts.slackRetryConfig ?? { retries: 0 },
+          awsRequestTimeoutMs: opts.awsRequestTimeoutMs,
           approvalActions: opts.approvalActions,
           approvalSweepMs: opts.approvalSweepMs,
           databaseUrls: opts.databaseUrls,

@@ -37,6 +37,8 @@ export interface StandInTask {
     FullLoadFinishDate?: number;
   };
   tables: StandInTable[];
+  /** Set by StopReplicationTask: the next describe finds the task stopped. */
+  stopRequested?: boolean;
 }
 
 export interface DmsCall {
@@ -51,6 +53,8 @@ export interface DmsCall {
 export class DmsStandIn {
   readonly calls: DmsCall[] = [];
   readonly tasks = new Map<string, StandInTask>();
+  /** When set, every request gets this instead of an answer: a 500, silence, or garbage. */
+  fault?: 'status-500' | 'hang' | 'garbage';
   /** Errors to answer before answering normally, per operation (in order). */
   readonly queuedErrors = new Map<string, { status: number; type: string; message: string }[]>();
   private server?: Server;
@@ -110,6 +114,15 @@ export class DmsStandIn {
     if (req.method !== 'POST' || !target.startsWith('AmazonDMSv20160101.') || req.headers['content-type'] !== 'application/x-amz-json-1.1') {
       return send(400, { __type: 'UnknownOperationException', message: `bad request: ${req.method} ${target} ${req.headers['content-type']}` });
     }
+    if (this.fault === 'hang') return;
+    if (this.fault === 'garbage') {
+      res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.1' });
+      return void res.end('<html>proxy error</html>');
+    }
+    if (this.fault === 'status-500') {
+      res.writeHead(500, { 'Content-Type': 'application/x-amz-json-1.1' });
+      return void res.end(JSON.stringify({ __type: 'InternalFailure', message: 'We encountered an internal error.' }));
+    }
     const operation = target.slice('AmazonDMSv20160101.'.length);
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
     this.calls.push({ operation, body });
@@ -130,13 +143,18 @@ export class DmsStandIn {
 
   private answer(operation: string, body: Record<string, unknown>): unknown {
     const view = (t: StandInTask) => {
-      const { tables: _tables, ...rest } = t;
+      const { tables: _tables, stopRequested: _stop, ...rest } = t;
       return rest;
     };
     switch (operation) {
       case 'DescribeReplicationTasks': {
         // A task asked to stop is stopped by the next look, as DMS does a little later.
-        for (const t of this.tasks.values()) if (t.Status === 'stopping') t.Status = 'stopped';
+        for (const t of this.tasks.values()) {
+          if (t.stopRequested && t.Status === 'stopping') {
+            t.Status = 'stopped';
+            t.stopRequested = false;
+          }
+        }
         const filters = (body.Filters as { Name: string; Values: string[] }[] | undefined) ?? [];
         let list = [...this.tasks.values()];
         for (const f of filters) {
@@ -161,6 +179,7 @@ export class DmsStandIn {
       case 'StopReplicationTask': {
         const t = this.find(String(body.ReplicationTaskArn));
         t.Status = 'stopping';
+        t.stopRequested = true;
         return { ReplicationTask: view(t) };
       }
       case 'ReloadTables': {

@@ -33,10 +33,14 @@ export class PrivateRedis {
   private child?: ChildProcess;
   private readonly dir = mkdtempSync(join(tmpdir(), 'cutover-redis-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** Keep data across restarts (append-only file, fsync on every write), as a production Redis should. */
+    private readonly persist: boolean,
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const r = new PrivateRedis(await freePort());
+  static async start(opts: { persist?: boolean } = {}): Promise<PrivateRedis> {
+    const r = new PrivateRedis(await freePort(), opts.persist ?? false);
     await r.up();
     return r;
   }
@@ -47,7 +51,8 @@ export class PrivateRedis {
 
   async up(): Promise<void> {
     const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
-    this.child = spawn(bin, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], { stdio: 'ignore' });
+    const durability = this.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    this.child = spawn(bin, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...durability, '--dir', this.dir], { stdio: 'ignore' });
     const child = this.child;
     const failed = new Promise<never>((_, reject) => child.once('error', (e) => reject(new Error(`cannot run ${bin}: ${e.message}. Install redis-server (bash .ci/run does).`))));
     await Promise.race([failed, eventually(() => this.answers(), 10_000, `redis-server on ${this.port}`)]);

@@ -1,0 +1,73 @@
+import { APPROVE_ACTION } from '../../src/views/approval-view';
+import { CUTOVER_RESUME } from '../../src/views/cutover-view';
+import { BotHarness } from '../support/bot-harness';
+import { cutoverPlan, cutoverWorld, HEROKU_TOKEN } from '../support/cutover-world';
+import { eventually, sleep } from '../support/free-port';
+import { ClusterFolder, PgCluster } from '../support/pg-cluster';
+import { PrivateRedis } from '../support/redis';
+import { messageText } from '../support/slack-stand-in';
+
+describe('Redis restarted in the middle of a cutover', () => {
+  const folder = new ClusterFolder();
+  let redis: PrivateRedis;
+  let primary: PgCluster;
+  let standby: PgCluster;
+  let world: Awaited<ReturnType<typeof cutoverWorld>>;
+  let h: BotHarness;
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start({ persist: true });
+    primary = await PgCluster.primary(folder);
+    await primary.sql('CREATE DATABASE app');
+    await primary.sql('CREATE TABLE orders (id bigserial PRIMARY KEY, note text)', [], 'app');
+    standby = await PgCluster.streamingStandby(primary);
+    world = await cutoverWorld(primary.url('app'));
+    h = await BotHarness.start({
+      redisUrl: redis.url,
+      plan: cutoverPlan({ method: 'physical', heroku: world.heroku, rollbar: world.rollbar }),
+      databaseUrls: { SOURCE_URL: primary.url('app'), TARGET_URL: standby.url('app') },
+      settings: { herokuApiToken: HEROKU_TOKEN, rollbarReadToken: 'rollbar-read-token' },
+      jobs: true,
+    });
+    await h.command('U0OPS1', 'setup hop-one');
+    await eventually(async () => (await h.bots[0].cutover.samples.latest('hop-one'))?.heartbeatLagSeconds === 0, 20_000, 'caught up');
+  });
+  afterAll(async () => {
+    await h.stop();
+    await world.stop();
+    await redis.down();
+    await standby.stop('immediate');
+    await primary.stop('immediate');
+    folder.remove();
+  });
+
+  test('the run stops safely while Redis is away, is shown interrupted when it is back, and resumes', async () => {
+    await h.command('U0OPS1', 'lock cutover');
+    await h.command('U0OPS1', 'cutover');
+    const [req] = await h.bots[0].cutover.approvalStore.pending();
+    world.heroku.delay = { match: /^GET \/apps\/acme-api\/config-vars$/, ms: 2000 };
+    await h.slack.replyTo((await h.click('U0APP1', APPROVE_ACTION, req.id)).key);
+    await h.slack.replyTo((await h.click('U0APP2', APPROVE_ACTION, req.id)).key);
+    await eventually(() => world.heroku.calls.some((c) => c.path === '/apps/acme-api/config-vars'), 20_000, 'step 6');
+    // Redis goes away while step 6 waits on Heroku: the step's result cannot be recorded.
+    await redis.down();
+    await sleep(3000);
+    world.heroku.delay = undefined;
+    await redis.up();
+
+    const interrupted = await eventually(() => h.slack.callsOf('chat.postMessage').find((c) => messageText(c.args).includes('INTERRUPTED')), 30_000, 'the interrupted timeline');
+    expect(JSON.stringify(interrupted.args.blocks)).toContain(CUTOVER_RESUME);
+    const runs = h.bots[0].cutover.runner['deps'].runs;
+    expect((await runs.get('hop-one'))!.steps.repoint.status).toBe('interrupted');
+
+    expect(await h.slack.replyTo((await h.click('U0OPS1', CUTOVER_RESUME, 'hop-one')).key)).toContain('Resuming');
+    const done = await eventually(async () => {
+      const r = await runs.get('hop-one');
+      return r?.status === 'done' || r?.status === 'failed' ? r : undefined;
+    }, 30_000, 'the resumed run');
+    expect(done.failure).toBeUndefined();
+    expect(Object.fromEntries(Object.entries(done.steps).map(([k, v]) => [k, v.attempts]))).toEqual({ announce: 1, 'stop-writes': 1, fence: 1, detach: 1, sequences: 1, repoint: 2, 'app-back': 1, verify: 1, done: 1 });
+    expect(world.heroku.configVars.DATABASE_URL).toBe(standby.url('app'));
+    expect(world.heroku.maintenance).toBe(false);
+  });
+});
