@@ -1,4 +1,5 @@
 // `npm run bench`: runs every benchmark and prints one table of figures, each with how it was measured.
+import { benchAckLatency } from './ack-latency';
 import { benchCutoverDowntime } from './cutover-downtime';
 import { benchDmsSummary } from './dms-summary';
 import { benchSamplingRound, type Figure } from './sampling-round';
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   figures.push(...benchDmsSummary());
   figures.push(...(await benchSequenceAudit()));
   figures.push(...(await benchCutoverDowntime()));
+  figures.push(...(await benchAckLatency()));
   const w = Math.max(...figures.map((f) => f.name.length));
   const v = Math.max(...figures.map((f) => f.value.length));
   // Bolt and the SDKs may leave timers behind; the table is the output.

@@ -1,0 +1,117 @@
+// Slash-command acknowledgement under load: 200 signed /migrate commands a second for 30 s through
+// the real HTTP receiver, against the bot (with Redis) and, in the same run, a bare Bolt app that
+// only acknowledges. Both run as their own processes; this process only sends and times.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { BOT_TOKEN, SIGNING_SECRET } from '../test/support/bot-harness';
+import { eventually, freePort } from '../test/support/free-port';
+import { TEST_REDIS_URL } from '../test/support/redis';
+import { postSigned, slashCommandBody } from '../test/support/signed-request';
+import { SlackStandIn } from '../test/support/slack-stand-in';
+import { percentile } from './counting-queryable';
+import type { Figure } from './sampling-round';
+
+const root = join(__dirname, '..');
+
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  return Number(line.replace(/\D+/g, '')) / 1024;
+}
+
+async function load(url: string, slack: SlackStandIn, perSecond: number, seconds: number, text: string): Promise<{ latencies: number[]; errors: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const total = perSecond * seconds;
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    // Open loop: each request leaves on its schedule, whether or not earlier ones have been answered.
+    const due = started + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const body = slashCommandBody({ user: 'U0LOAD', text, responseUrl: slack.responseUrl(`load-${i}`) });
+    const t = performance.now();
+    inFlight.push(
+      postSigned(url, body, { secret: SIGNING_SECRET }).then(
+        (res) => {
+          latencies.push(performance.now() - t);
+          if (res.status !== 200) errors++;
+        },
+        () => {
+          errors++;
+        },
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  return { latencies: latencies.sort((a, b) => a - b), errors };
+}
+
+export async function benchAckLatency(perSecond = 200, seconds = 30): Promise<Figure[]> {
+  const slack = await new SlackStandIn().start();
+  const dir = mkdtempSync(join(tmpdir(), 'cutover-bench-'));
+  const plan = join(dir, 'plan.yml');
+  writeFileSync(plan, `name: bench-${randomUUID().slice(0, 8)}\nchannel: C0BENCH\ndatabases: { a: { url_env: A_URL }, b: { url_env: B_URL } }\nhops: [{ id: h, method: physical, source: a, target: b }]\naccess: { operators: [U0OPS], approvers: [U0APP] }\nschedule: { heartbeat: '0 0 0 1 1 *', sample: '0 0 0 1 1 *', update: '0 0 0 1 1 *', dms: '0 0 0 1 1 *', health: '0 0 0 1 1 *' }\n`);
+  const children: ChildProcess[] = [];
+  try {
+    const barePort = await freePort();
+    const bare = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'bare-bolt-app.ts'), String(barePort), slack.apiUrl, SIGNING_SECRET], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(bare);
+    const botPort = await freePort();
+    const bot = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts')], {
+      cwd: root,
+      stdio: 'ignore',
+      env: { PATH: process.env.PATH ?? '', SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, PORT: String(botPort), REDIS_URL: TEST_REDIS_URL, MIGRATION_PLAN: plan, A_URL: 'postgres://127.0.0.1:1/a', B_URL: 'postgres://127.0.0.1:1/b', LOG_LEVEL: 'error' },
+    });
+    children.push(bot);
+    await eventually(async () => (await fetch(`http://127.0.0.1:${botPort}/healthz`)).status === 200, 30_000, 'the bot');
+    await eventually(async () => (await fetch(`http://127.0.0.1:${barePort}/slack/events`, { method: 'POST' }).catch(() => undefined)) !== undefined, 30_000, 'the bare app');
+    const botUrl = `http://127.0.0.1:${botPort}/slack/events`;
+    const bareUrl = `http://127.0.0.1:${barePort}/slack/events`;
+    // Warm both up.
+    await load(bareUrl, slack, 50, 2, 'status');
+    await load(botUrl, slack, 50, 2, 'status');
+    const bareRun = await load(bareUrl, slack, perSecond, seconds, 'status');
+    const botRun = await load(botUrl, slack, perSecond, seconds, 'status');
+    // Every command the bot acknowledged must also be answered.
+    const expected = 100 + botRun.latencies.length - botRun.errors;
+    await eventually(() => slack.responses.length >= expected, 60_000, `every answer (${expected} expected)`).catch((e: Error) => {
+      throw new Error(`${e.message}; ${slack.responses.length} answered`);
+    });
+    const rssAfterLoad = rssMb(bot.pid!);
+    // Bring the total to 10,000 commands, then read the bot's resident memory.
+    const rest = 10_000 - (100 + perSecond * seconds);
+    if (rest > 0) await load(botUrl, slack, 200, Math.ceil(rest / 200), 'status');
+    await new Promise((r) => setTimeout(r, 2000));
+    const rssAfter10k = rssMb(bot.pid!);
+    // Full `/migrate status`: from the command to its answer through response_url.
+    const statusTimes: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const key = `status-${i}`;
+      const t = performance.now();
+      await postSigned(botUrl, slashCommandBody({ user: 'U0LOAD', text: 'status', responseUrl: slack.responseUrl(key) }), { secret: SIGNING_SECRET });
+      await slack.replyTo(key, 10_000);
+      statusTimes.push(performance.now() - t);
+    }
+    statusTimes.sort((a, b) => a - b);
+    const p = (xs: number[], q: number) => percentile(xs, q).toFixed(2);
+    const how = `${perSecond}/s for ${seconds} s (${perSecond * seconds} signed requests each), open loop, bot and bare Bolt app as separate processes on this 2-core machine, same run`;
+    return [
+      { name: 'ack latency, bare Bolt app: p50 / p99', value: `${p(bareRun.latencies, 50)} / ${p(bareRun.latencies, 99)} ms, ${bareRun.errors} errors`, how },
+      { name: 'ack latency, Cutover (/migrate status, Redis): p50 / p99', value: `${p(botRun.latencies, 50)} / ${p(botRun.latencies, 99)} ms, ${botRun.errors} errors`, how },
+      {
+        name: 'ack latency ratio Cutover ÷ bare: p50 / p99',
+        value: `${(percentile(botRun.latencies, 50) / percentile(bareRun.latencies, 50)).toFixed(2)}× / ${(percentile(botRun.latencies, 99) / percentile(bareRun.latencies, 99)).toFixed(2)}×`,
+        how: 'target: at most 1.3×, zero errors',
+      },
+      { name: '/migrate status, command to answer: p50 / p99', value: `${p(statusTimes, 50)} / ${p(statusTimes, 99)} ms`, how: '200 in sequence, answer through response_url to the Slack stand-in; state from Redis' },
+      { name: 'bot resident memory after load / after 10,000 commands', value: `${rssAfterLoad.toFixed(0)} / ${rssAfter10k.toFixed(0)} MB`, how: 'VmRSS of the bot process (node + tsx)' },
+    ];
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    await slack.stop();
+  }
+}
