@@ -1,4 +1,4 @@
-import { requestJson } from '../health/http-json';
+import { requestJson, SourceError } from '../health/http-json';
 
 export interface FormationEntry {
   type: string;
@@ -16,7 +16,17 @@ export interface Attachment {
 export class HerokuApi {
   constructor(private readonly cfg: { baseUrl: string; token: string; app: string; timeoutMs: number }) {}
 
-  private call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    try {
+      return await this.request<T>(method, path, body);
+    } catch (e) {
+      // Say which call failed: the timeline shows this to the people waiting on the cutover.
+      if (e instanceof SourceError) throw new SourceError(e.kind, `Heroku ${method} ${path}: ${e.kind === 'malformed' ? e.message : `${e.message} (${e.kind})`}`);
+      throw e;
+    }
+  }
+
+  private request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
     return requestJson<T>({
       method,
       url: new URL(path, this.cfg.baseUrl).toString(),

@@ -68,4 +68,28 @@ describe('a fence that never arrives', () => {
     expect((await standby.sql<{ r: boolean }>('SELECT pg_is_in_recovery() AS r'))[0].r).toBe(true);
     await standby.sql('SELECT pg_wal_replay_resume()');
   });
+
+  test.each([
+    ['a 503', { status: 503 }, /Heroku PATCH \/apps\/acme-api\/formation: HTTP 503 \(server-error\)/],
+    ['garbage', { status: 200, garbage: true }, /Heroku PATCH \/apps\/acme-api\/formation: not JSON: <html>Application error/],
+  ])('Heroku answering %s while the app is stopped: the run stops with the reason, and Abort brings the app back', async (_name, fault, why) => {
+    await eventually(async () => (await h.bots[0].cutover.samples.latest('hop-one'))?.heartbeatLagSeconds === 0, 20_000, 'caught up again');
+    expect(await h.command('U0OPS1', 'cutover')).toContain('approval request');
+    const [req] = (await h.bots[0].cutover.approvalStore.pending()).filter((r) => r.kind === 'cutover');
+    world.heroku.fault = { match: /^PATCH \/apps\/acme-api\/formation$/, ...fault };
+    try {
+      await h.slack.replyTo((await h.click('U0APP3', APPROVE_ACTION, req.id)).key);
+      await h.slack.replyTo((await h.click('U0APP4', APPROVE_ACTION, req.id)).key);
+      const runs = h.bots[0].cutover.runner['deps'].runs;
+      const failed = await eventually(async () => ((await runs.get('hop-one'))?.status === 'failed' ? runs.get('hop-one') : undefined), 20_000, 'the run to stop');
+      expect(failed!.steps['stop-writes'].status).toBe('failed');
+      expect(failed!.failure).toMatch(why);
+      expect(world.heroku.maintenance).toBe(true);
+    } finally {
+      world.heroku.fault = undefined;
+    }
+    expect(await h.slack.replyTo((await h.click('U0OPS2', CUTOVER_ABORT, 'hop-one')).key, 10_000)).toContain('aborted and rolled back');
+    expect(world.heroku.maintenance).toBe(false);
+    expect([world.heroku.scaleOf('web'), world.heroku.scaleOf('worker')]).toEqual([3, 2]);
+  });
 });

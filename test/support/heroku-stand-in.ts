@@ -23,6 +23,8 @@ export class HerokuStandIn {
   attachments: { id: string; name: string; addon: { id: string; name: string }; url: string }[] = [];
   /** Requests whose path matches never get an answer (to kill the bot mid-step). */
   hang?: RegExp;
+  /** Requests whose path matches get this instead: an error status, or garbage instead of JSON. */
+  fault?: { match: RegExp; status: number; garbage?: boolean };
   /** Requests whose path matches are answered only after this delay. */
   delay?: { match: RegExp; ms: number };
   private server?: Server;
@@ -54,6 +56,10 @@ export class HerokuStandIn {
         this.calls.push({ method: req.method ?? '', path, body });
         if (this.hang?.test(`${req.method} ${path}`)) return;
         const wait = this.delay?.match.test(`${req.method} ${path}`) ? this.delay.ms : 0;
+        if (this.fault?.match.test(`${req.method} ${path}`)) {
+          res.writeHead(this.fault.status, { 'Content-Type': 'application/json' });
+          return void res.end(this.fault.garbage ? '<html>Application error</html>' : JSON.stringify({ id: 'internal_server_error', message: 'Internal server error.' }));
+        }
         if (req.headers.authorization !== `Bearer ${this.token}`) return send(401, { id: 'unauthorized', message: 'Invalid credentials provided.' });
         if (req.headers.accept !== 'application/vnd.heroku+json; version=3') return send(400, { id: 'bad_request', message: 'Accept header must be version 3' });
         const [status, out] = this.answer(req.method ?? 'GET', path, body);
