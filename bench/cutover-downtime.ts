@@ -1,9 +1,8 @@
 // The bot's own share of the downtime of a physical cutover on a local primary + streaming
 // standby: from "writes stopped" to "app back", minus the fence step (the wait for the target to
 // catch up, which is the database's share). Heroku and Rollbar are local stand-ins; Slack too.
-import { APPROVE_ACTION } from '../src/views/approval-view';
 import { BotHarness } from '../test/support/bot-harness';
-import { cutoverPlan, cutoverWorld, HEROKU_TOKEN } from '../test/support/cutover-world';
+import { HEROKU_TOKEN, approveBy, cutoverPlan, cutoverWorld, finishedRun } from '../test/support/cutover-world';
 import { eventually } from '../test/support/free-port';
 import { ClusterFolder, PgCluster } from '../test/support/pg-cluster';
 import { percentile } from './counting-queryable';
@@ -28,13 +27,8 @@ async function oneCutover(): Promise<{ downtime: number; fence: number; steps: R
     await h.command('U0OPS1', 'lock bench');
     await h.command('U0OPS1', 'cutover');
     const [req] = await h.bots[0].cutover.approvalStore.pending();
-    await h.slack.replyTo((await h.click('U0APP1', APPROVE_ACTION, req.id)).key);
-    await h.slack.replyTo((await h.click('U0APP2', APPROVE_ACTION, req.id)).key);
-    const runs = h.bots[0].cutover.runner['deps'].runs;
-    const run = await eventually(async () => {
-      const r = await runs.get('hop-one');
-      return r?.status === 'done' || r?.status === 'failed' ? r : undefined;
-    }, 60_000, 'the cutover');
+    await approveBy(h, req.id, ['U0APP1', 'U0APP2']);
+    const run = await finishedRun(h);
     if (run.status !== 'done') throw new Error(`cutover ${run.status}: ${run.failure}`);
     const took = (id: string) => (run.steps[id].finishedAt ?? 0) - (run.steps[id].startedAt ?? 0);
     return { downtime: run.appBackAt! - run.writesStoppedAt!, fence: took('fence'), steps: Object.fromEntries(Object.keys(run.steps).map((k) => [k, took(k)])) };

@@ -1,9 +1,8 @@
-import { hopById } from '../plan/plan';
 import { runbook } from '../cutover/runbook';
 import { cutoverDryRunView } from '../views/cutover-view';
 import { healthView } from '../views/health-view';
 import { notice } from '../views/slack-text';
-import { hopArgument } from './hop-argument';
+import { leadingHop } from './hop-argument';
 import { refuseUnlessOperatorWithLock } from './operator-with-lock';
 import { UsageError, type Subcommand } from './subcommand';
 
@@ -14,7 +13,7 @@ export const cutoverCommand: Subcommand = {
   mutating: false,
   async run(inv, c) {
     const args = [...inv.args];
-    const hop = hopById(c.plan, args[0] ?? '') ? await hopArgument(args.shift(), c) : await hopArgument(undefined, c);
+    const hop = await leadingHop(args, c);
     const dryRun = args.includes('--dry-run');
     const unknown = args.filter((a) => a !== '--dry-run');
     if (unknown.length) throw new UsageError(`unexpected ${unknown.join(' ').slice(0, 60)}`);

@@ -1,8 +1,8 @@
 import { tableName } from '../dms/table-summary';
-import { hopById, type Hop } from '../plan/plan';
+import type { Hop } from '../plan/plan';
 import { dmsStatusView, dmsTablesView, tablesCsv, TABLES_IN_MESSAGE } from '../views/dms-view';
 import { escapeText, notice } from '../views/slack-text';
-import { hopArgument } from './hop-argument';
+import { leadingHop } from './hop-argument';
 import { refuseUnlessOperatorWithLock } from './operator-with-lock';
 import { UsageError, type CommandResult, type Cutover, type Invocation, type Subcommand } from './subcommand';
 
@@ -15,7 +15,7 @@ export const dmsCommand: Subcommand = {
   mutating: false,
   async run(inv, c) {
     const args = [...inv.args];
-    const hop = hopById(c.plan, args[0] ?? '') ? await hopArgument(args.shift(), c) : await hopArgument(undefined, c);
+    const hop = await leadingHop(args, c);
     if (hop.method !== 'dms') throw new UsageError(`hop ${hop.id} is a ${hop.method} hop, not a dms hop`);
     const verb = (args.shift() ?? 'status').toLowerCase();
     if (!VERBS.includes(verb)) throw new UsageError(`unknown dms action "${verb.slice(0, 30)}"`);

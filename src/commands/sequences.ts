@@ -1,8 +1,7 @@
 import { needsFix } from '../sequences/sequence-audit';
-import { hopById } from '../plan/plan';
 import { sequencesCheckView, sequencesCsv, FINDINGS_IN_MESSAGE } from '../views/sequences-view';
 import { notice } from '../views/slack-text';
-import { hopArgument } from './hop-argument';
+import { leadingHop } from './hop-argument';
 import { refuseUnlessOperatorWithLock } from './operator-with-lock';
 import { UsageError, type Subcommand } from './subcommand';
 
@@ -15,7 +14,7 @@ export const sequencesCommand: Subcommand = {
   mutating: false,
   async run(inv, c) {
     const args = [...inv.args];
-    const hop = hopById(c.plan, args[0] ?? '') ? await hopArgument(args.shift(), c) : await hopArgument(undefined, c);
+    const hop = await leadingHop(args, c);
     const verb = (args.shift() ?? 'check').toLowerCase();
     if (args.length || !['check', 'fix'].includes(verb)) throw new UsageError(`expected check or fix${args.length ? ', and nothing after it' : ''}`);
     if (verb === 'check') {

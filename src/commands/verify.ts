@@ -1,6 +1,5 @@
-import { hopById } from '../plan/plan';
 import { notice } from '../views/slack-text';
-import { hopArgument } from './hop-argument';
+import { leadingHop } from './hop-argument';
 import { UsageError, type Subcommand } from './subcommand';
 
 export const verifyCommand: Subcommand = {
@@ -10,7 +9,7 @@ export const verifyCommand: Subcommand = {
   mutating: false,
   async run(inv, c) {
     const args = [...inv.args];
-    const hop = hopById(c.plan, args[0] ?? '') ? await hopArgument(args.shift(), c) : await hopArgument(undefined, c);
+    const hop = await leadingHop(args, c);
     const checksum = args.includes('--checksum');
     const unknown = args.filter((a) => a !== '--checksum');
     if (unknown.length) throw new UsageError(`unexpected ${unknown.join(' ').slice(0, 60)}`);

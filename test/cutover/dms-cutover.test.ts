@@ -1,6 +1,5 @@
-import { APPROVE_ACTION } from '../../src/views/approval-view';
 import { BotHarness } from '../support/bot-harness';
-import { cutoverPlan, cutoverWorld, HEROKU_TOKEN } from '../support/cutover-world';
+import { HEROKU_TOKEN, approveBy, cutoverPlan, cutoverWorld, finishedRun } from '../support/cutover-world';
 import { DmsStandIn, standInTables } from '../support/dms-stand-in';
 import { eventually } from '../support/free-port';
 import { ClusterFolder, PgCluster } from '../support/pg-cluster';
@@ -56,13 +55,8 @@ describe('cutover of a DMS hop', () => {
     await h.command('U0OPS1', 'lock cutover of hop 2');
     expect(await h.command('U0OPS1', 'cutover')).toContain('approval request');
     const [req] = await h.bots[0].cutover.approvalStore.pending();
-    await h.slack.replyTo((await h.click('U0APP1', APPROVE_ACTION, req.id)).key);
-    await h.slack.replyTo((await h.click('U0APP2', APPROVE_ACTION, req.id)).key);
-    const runs = h.bots[0].cutover.runner['deps'].runs;
-    const run = await eventually(async () => {
-      const r = await runs.get('hop-one');
-      return r?.status === 'done' || r?.status === 'failed' ? r : undefined;
-    }, 60_000, 'the cutover to finish');
+    await approveBy(h, req.id, ['U0APP1', 'U0APP2']);
+    const run = await finishedRun(h);
     expect(run.failure).toBeUndefined();
     expect(run.steps.detach.result).toBe('DMS task ec2toaurora stopped');
     expect(dms.callsOf('StopReplicationTask')).toHaveLength(1);

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { APPROVE_ACTION } from '../../src/views/approval-view';
 import { CUTOVER_ABORT } from '../../src/views/cutover-view';
 import { BotHarness } from '../support/bot-harness';
-import { cutoverPlan, cutoverWorld, HEROKU_TOKEN } from '../support/cutover-world';
+import { HEROKU_TOKEN, approveBy, cutoverPlan, cutoverWorld, finishedRun } from '../support/cutover-world';
 import { eventually } from '../support/free-port';
 import { ClusterFolder, PgCluster } from '../support/pg-cluster';
 import { messageText } from '../support/slack-stand-in';
@@ -81,10 +81,7 @@ describe('cutover of a physical hop: primary → streaming standby, driven throu
     const replies = await Promise.all(clicks.map((c) => h.slack.replyTo(c.key)));
     expect(replies.filter((r) => r.includes('completed the request'))).toHaveLength(1);
 
-    const run = await eventually(async () => {
-      const r = await h.bots[0].cutover.runner['deps'].runs.get('hop-one');
-      return r?.status === 'done' || r?.status === 'failed' ? r : undefined;
-    }, 60_000, 'the cutover to finish');
+    const run = await finishedRun(h);
     expect(run.failure).toBeUndefined();
     expect(run.status).toBe('done');
     for (const step of Object.values(run.steps)) expect(step).toMatchObject({ status: 'done', attempts: 1 });
@@ -120,8 +117,7 @@ describe('cutover of a physical hop: primary → streaming standby, driven throu
     expect(await h.slack.replyTo((await h.click('U0OPS2', 'cutover.rollback', 'hop-one')).key)).toContain('roll-back request is in the channel');
     const [req] = (await h.bots[0].cutover.approvalStore.pending()).filter((r) => r.kind === 'cutover.rollback');
     expect(req.steps.join(' ')).toContain('NOT copied back');
-    await h.slack.replyTo((await h.click('U0APP3', APPROVE_ACTION, req.id)).key);
-    await h.slack.replyTo((await h.click('U0APP4', APPROVE_ACTION, req.id)).key);
+    await approveBy(h, req.id, ['U0APP3', 'U0APP4']);
     await eventually(async () => (await h.bots[0].cutover.runner.status('hop-one')) === 'rolled-back', 10_000, 'the roll back');
     expect(world.heroku.configVars.DATABASE_URL).toBe(primary.url('app'));
     expect(world.heroku.maintenance).toBe(false);

@@ -1,7 +1,6 @@
-import { APPROVE_ACTION } from '../../src/views/approval-view';
 import { CUTOVER_RESUME } from '../../src/views/cutover-view';
 import { BotHarness } from '../support/bot-harness';
-import { cutoverPlan, cutoverWorld, HEROKU_TOKEN } from '../support/cutover-world';
+import { HEROKU_TOKEN, approveBy, cutoverPlan, cutoverWorld } from '../support/cutover-world';
 import { eventually, sleep } from '../support/free-port';
 import { ClusterFolder, PgCluster } from '../support/pg-cluster';
 import { PrivateRedis } from '../support/redis';
@@ -46,8 +45,7 @@ describe('Redis restarted in the middle of a cutover', () => {
     await h.command('U0OPS1', 'cutover');
     const [req] = await h.bots[0].cutover.approvalStore.pending();
     world.heroku.delay = { match: /^GET \/apps\/acme-api\/config-vars$/, ms: 2000 };
-    await h.slack.replyTo((await h.click('U0APP1', APPROVE_ACTION, req.id)).key);
-    await h.slack.replyTo((await h.click('U0APP2', APPROVE_ACTION, req.id)).key);
+    await approveBy(h, req.id, ['U0APP1', 'U0APP2']);
     await eventually(() => world.heroku.calls.some((c) => c.path === '/apps/acme-api/config-vars'), 20_000, 'step 6');
     // Redis goes away while step 6 waits on Heroku: the step's result cannot be recorded.
     await redis.down();

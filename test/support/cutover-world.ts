@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { CutoverRun } from '../../src/cutover/cutover-run';
 import { parsePlan } from '../../src/plan/load-plan';
+import { APPROVE_ACTION } from '../../src/views/approval-view';
+import type { BotHarness } from './bot-harness';
+import { eventually } from './free-port';
 import type { Plan } from '../../src/plan/plan';
 import { RollbarStandIn } from './health-stand-ins';
 import { HerokuStandIn } from './heroku-stand-in';
@@ -49,4 +53,18 @@ alerts: { reminder_minutes: 0 }
 health: { rollbar: { environment: production, base_url: ${opts.rollbar.url} }, cache_seconds: 0 }
 cutover: { fence_timeout_seconds: ${opts.fenceTimeoutSeconds ?? 20} }
 `;
+}
+
+/** Two teammates click Approve on a request; resolves when both were answered. */
+export async function approveBy(h: BotHarness, requestId: string, approvers: [string, string] = ['U0APP1', 'U0APP2']): Promise<void> {
+  for (const user of approvers) await h.slack.replyTo((await h.click(user, APPROVE_ACTION, requestId)).key);
+}
+
+/** Waits until the hop's cutover run has finished (done) or stopped (failed) and returns it. */
+export function finishedRun(h: BotHarness, hop = 'hop-one', timeoutMs = 60_000): Promise<CutoverRun> {
+  const runs = h.bots[0].cutover.runner['deps'].runs;
+  return eventually(async () => {
+    const r = await runs.get(hop);
+    return r?.status === 'done' || r?.status === 'failed' ? r : undefined;
+  }, timeoutMs, `the cutover of ${hop} to finish`);
 }
