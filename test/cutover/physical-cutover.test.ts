@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { withdrawStaleCutoverApprovals } from '../../src/cutover/cutover-approval-actions';
 import { APPROVE_ACTION } from '../../src/views/approval-view';
 import { CUTOVER_ABORT } from '../../src/views/cutover-view';
 import { BotHarness } from '../support/bot-harness';
@@ -70,6 +71,22 @@ describe('cutover of a physical hop: primary → streaming standby, driven throu
     await h.command('U0OPS2', 'hold Rollbar is down');
     expect(await h.command('U0OPS1', 'cutover')).toContain('NO-GO');
     await eventually(() => h.slack.callsOf('chat.postMessage').some((c) => messageText(c.args).includes('NO-GO for hop-one')), 5000, 'the report in the channel');
+    await h.command('U0OPS2', 'unhold');
+  });
+
+  test('a request whose gate turns bad while it waits for approval is withdrawn, and its buttons go away', async () => {
+    expect(await h.command('U0OPS1', 'cutover')).toContain('approval request is in the channel');
+    const [req] = (await h.bots[0].cutover.approvalStore.pending()).filter((r) => r.kind === 'cutover');
+    await h.command('U0OPS2', 'hold the error tracker is down again');
+    const c = h.bots[0].cutover;
+    const withdrawn = await withdrawStaleCutoverApprovals({ plan: c.plan, gates: c.gates, pending: () => c.approvalStore.pending(), invalidate: (id, why) => c.approvals.invalidate(id, why) });
+    expect(withdrawn).toBe(1);
+    expect((await c.approvalStore.get(req.id))!.status).toBe('invalidated');
+    const edit = h.slack.callsOf('chat.update').filter((u) => u.args.ts === req.message?.ts).at(-1)!;
+    expect(messageText(edit.args)).toContain('Withdrawn: nothing will run');
+    expect(messageText(edit.args)).toContain('a gate turned bad: Hold');
+    expect(JSON.stringify(edit.args.blocks)).not.toContain('approval.approve');
+    expect(await h.slack.replyTo((await h.click('U0APP1', APPROVE_ACTION, req.id)).key)).toContain('already closed');
     await h.command('U0OPS2', 'unhold');
   });
 
