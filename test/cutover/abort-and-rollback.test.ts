@@ -6,7 +6,7 @@ import { eventually } from '../support/free-port';
 import { ClusterFolder, PgCluster } from '../support/pg-cluster';
 import { messageText } from '../support/slack-stand-in';
 
-describe('a fence that never arrives', () => {
+describe('stopping a cutover: a fence that never arrives, a failing platform, an abort mid-run', () => {
   const folder = new ClusterFolder();
   let primary: PgCluster;
   let standby: PgCluster;
@@ -89,6 +89,28 @@ describe('a fence that never arrives', () => {
       world.heroku.fault = undefined;
     }
     expect(await h.slack.replyTo((await h.click('U0OPS2', CUTOVER_ABORT, 'hop-one')).key, 10_000)).toContain('aborted and rolled back');
+    expect(world.heroku.maintenance).toBe(false);
+    expect([world.heroku.scaleOf('web'), world.heroku.scaleOf('worker')]).toEqual([3, 2]);
+  });
+
+  test('Abort while a step runs: the run stops at the next safe point and rolls back; the app is back on the source', async () => {
+    await eventually(async () => (await h.bots[0].cutover.samples.latest('hop-one'))?.heartbeatLagSeconds === 0, 20_000, 'caught up again');
+    expect(await h.command('U0OPS1', 'cutover')).toContain('approval request');
+    const [req] = (await h.bots[0].cutover.approvalStore.pending()).filter((r) => r.kind === 'cutover');
+    world.heroku.delay = { match: /^GET \/apps\/acme-api\/config-vars$/, ms: 1500 };
+    try {
+      await h.slack.replyTo((await h.click('U0APP5', APPROVE_ACTION, req.id)).key);
+      await h.slack.replyTo((await h.click('U0APP6', APPROVE_ACTION, req.id)).key);
+      await eventually(() => world.heroku.calls.some((c) => c.path === '/apps/acme-api/config-vars'), 20_000, 'step 6 to begin');
+      expect(await h.slack.replyTo((await h.click('U0OPS2', CUTOVER_ABORT, 'hop-one')).key)).toContain('Abort requested');
+    } finally {
+      world.heroku.delay = undefined;
+    }
+    const runs = h.bots[0].cutover.runner['deps'].runs;
+    const aborted = await eventually(async () => ((await runs.get('hop-one'))?.status === 'aborted' ? runs.get('hop-one') : undefined), 20_000, 'the roll back');
+    expect(aborted!.steps['app-back'].status).toBe('pending');
+    expect(aborted!.undo!.join('\n')).toMatch(/repoint: back to the source[\s\S]*detach: the target stays promoted[\s\S]*stop-writes: app back on the source/);
+    expect(world.heroku.configVars.DATABASE_URL).toBe(primary.url('app'));
     expect(world.heroku.maintenance).toBe(false);
     expect([world.heroku.scaleOf('web'), world.heroku.scaleOf('worker')]).toEqual([3, 2]);
   });
