@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { eventually, freePort } from './support/free-port';
 import { TEST_REDIS_URL } from './support/redis';
 import { postSigned, slashCommandBody } from './support/signed-request';
 import { SlackStandIn } from './support/slack-stand-in';
+import { spawnBotProcess } from './support/bot-process';
 
 const root = join(__dirname, '..');
 const DB_PASSWORD = 'db-password-that-must-not-leak';
@@ -19,16 +20,8 @@ interface Started {
 }
 
 function startMain(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts')], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, out: () => out, exit };
+  const p = spawnBotProcess(env, { capture: true, bare: true });
+  return { child: p.child, out: p.output, exit: p.exited };
 }
 
 describe('the bot process (npm start)', () => {

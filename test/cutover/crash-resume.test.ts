@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnBotProcess, untilHealthy } from '../support/bot-process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { APPROVE_ACTION } from '../../src/views/approval-view';
 import { CUTOVER_RESUME } from '../../src/views/cutover-view';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot-harness';
+import { SIGNING_SECRET } from '../support/bot-harness';
 import { cutoverPlanText, cutoverWorld, HEROKU_TOKEN } from '../support/cutover-world';
 import { eventually, freePort } from '../support/free-port';
 import { ClusterFolder, PgCluster } from '../support/pg-cluster';
@@ -15,8 +16,6 @@ import { parsePlan } from '../../src/plan/load-plan';
 import { keysFor } from '../../src/state/keys';
 import { connectStateStore, untilReady } from '../../src/state/state-store';
 import { CutoverRunStore } from '../../src/cutover/cutover-run';
-
-const root = join(__dirname, '../..');
 
 describe('the bot killed in the middle of a cutover', () => {
   const folder = new ClusterFolder();
@@ -30,27 +29,17 @@ describe('the bot killed in the middle of a cutover', () => {
 
   const startBot = async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts')], {
-      cwd: root,
-      stdio: 'ignore',
-      env: {
-        PATH: process.env.PATH ?? '',
-        SLACK_BOT_TOKEN: BOT_TOKEN,
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        PORT: String(port),
-        REDIS_URL: TEST_REDIS_URL,
-        MIGRATION_PLAN: planFile,
-        SOURCE_URL: primary.url('app'),
-        TARGET_URL: standby.url('app'),
-        HEROKU_API_TOKEN: HEROKU_TOKEN,
-        ROLLBAR_READ_TOKEN: 'rollbar-read-token',
-        LOG_LEVEL: 'silent',
-      },
+    const { child, exited } = spawnBotProcess({
+      SLACK_API_URL: slack.apiUrl,
+      PORT: String(port),
+      MIGRATION_PLAN: planFile,
+      SOURCE_URL: primary.url('app'),
+      TARGET_URL: standby.url('app'),
+      HEROKU_API_TOKEN: HEROKU_TOKEN,
+      ROLLBAR_READ_TOKEN: 'rollbar-read-token',
     });
     children.push(child);
-    const exited = new Promise((r) => child.once('exit', r));
-    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200, 20_000, 'the bot to start');
+    await untilHealthy(port);
     const url = `http://127.0.0.1:${port}/slack/events`;
     return {
       child,

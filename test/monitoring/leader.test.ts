@@ -1,14 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot-harness';
+import { spawnBotProcess, untilHealthy } from '../support/bot-process';
 import { eventually, freePort, sleep } from '../support/free-port';
 import { ClusterFolder, PgCluster, createPlainRole } from '../support/pg-cluster';
-import { TEST_REDIS_URL } from '../support/redis';
 import { SlackStandIn } from '../support/slack-stand-in';
-
-const root = join(__dirname, '../..');
 
 interface BotProcess {
   child: ChildProcess;
@@ -44,25 +41,10 @@ schedule: { heartbeat: '* * * * * *', sample: '* * * * * *', update: '0 0 0 1 1 
     );
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
-      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts')], {
-        cwd: root,
-        stdio: 'ignore',
-        env: {
-          PATH: process.env.PATH ?? '',
-          SLACK_BOT_TOKEN: BOT_TOKEN,
-          SLACK_SIGNING_SECRET: SIGNING_SECRET,
-          SLACK_API_URL: slack.apiUrl,
-          PORT: String(port),
-          REDIS_URL: TEST_REDIS_URL,
-          MIGRATION_PLAN: plan,
-          SOURCE_URL: sourceUrl,
-          TARGET_URL: standby.url('app'),
-          LOG_LEVEL: 'silent',
-        },
-      });
-      bots.push({ child, port, exited: new Promise((r) => child.once('exit', r)) });
+      const { child, exited } = spawnBotProcess({ SLACK_API_URL: slack.apiUrl, PORT: String(port), MIGRATION_PLAN: plan, SOURCE_URL: sourceUrl, TARGET_URL: standby.url('app') });
+      bots.push({ child, port, exited });
     }
-    for (const b of bots) await eventually(async () => (await fetch(`http://127.0.0.1:${b.port}/healthz`)).status === 200, 20_000, 'a bot process to start');
+    for (const b of bots) await untilHealthy(b.port);
     await primary.sql('CREATE TABLE cutover_heartbeat (source text PRIMARY KEY, seq bigint NOT NULL, beat_at timestamptz NOT NULL)', [], 'app');
     await primary.sql('ALTER TABLE cutover_heartbeat OWNER TO cutover', [], 'app');
   });
