@@ -29,6 +29,8 @@ export async function dispatch(input: DispatchInput, subcommands: Subcommand[], 
   const rest = text.slice(text.split(/\s+/)[0]?.length ?? 0).trim();
   const sub = subcommands.find((s) => s.name === name);
   if (!sub) {
+    // Recorded like every other command; if Redis is down the answer is the same usage.
+    await c.audit.record({ actor: input.user, action: 'command (unknown)', outcome: 'refused', detail: text.slice(0, 200) }).catch(() => undefined);
     return { reply: usageView(undefined, `unknown subcommand "${name.slice(0, 40)}"`, subcommands) };
   }
   const audit = (outcome: 'ok' | 'denied' | 'refused' | 'error', detail?: string) =>

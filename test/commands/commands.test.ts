@@ -37,6 +37,7 @@ describe('/migrate subcommands', () => {
     const body = h.slack.responsesTo(res.key)[0].body;
     expect(body.response_type).toBe('ephemeral');
     expect(messageText(body)).toMatch(/unknown subcommand "frobnicate"[\s\S]*\/migrate help/);
+    expect(await h.command('U0ANYONE', 'history 1')).toContain('<@U0ANYONE> command (unknown) — refused: frobnicate now');
   });
 
   test('bad arguments get the usage of that subcommand', async () => {
