@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpServer, readBody } from './local-http-server';
 
 export interface StandInTable {
   SchemaName: string;
@@ -50,32 +50,13 @@ export interface DmsCall {
  * A local AWS DMS endpoint speaking the real wire protocol (AWS JSON 1.1): POST /, operation in
  * X-Amz-Target, epoch-second timestamps, errors as HTTP 400 with {"__type", "message"}.
  */
-export class DmsStandIn {
+export class DmsStandIn extends LocalHttpServer {
   readonly calls: DmsCall[] = [];
   readonly tasks = new Map<string, StandInTask>();
   /** When set, every request gets this instead of an answer: a 500, silence, or garbage. */
   fault?: 'status-500' | 'hang' | 'garbage';
   /** Errors to answer before answering normally, per operation (in order). */
   readonly queuedErrors = new Map<string, { status: number; type: string; message: string }[]>();
-  private server?: Server;
-  port = 0;
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((r) => this.server?.close(r));
-  }
-
   addTask(id: string, over: Partial<StandInTask> = {}): StandInTask {
     const task: StandInTask = {
       ReplicationTaskIdentifier: id,
@@ -100,12 +81,8 @@ export class DmsStandIn {
     return this.calls.filter((c) => c.operation === operation);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await new Promise<string>((resolve) => {
-      let s = '';
-      req.on('data', (c) => (s += c));
-      req.on('end', () => resolve(s));
-    });
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = (await readBody(req)).toString('utf8');
     const target = String(req.headers['x-amz-target'] ?? '');
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': `req-${this.calls.length}` });
@@ -211,47 +188,28 @@ export function standInTables(n: number, state = 'Table completed', start = 0): 
 }
 
 /** A local CloudWatch endpoint (AWS JSON 1.0, as the SDK now speaks it) answering GetMetricData. */
-export class CloudWatchStandIn {
+export class CloudWatchStandIn extends LocalHttpServer {
   readonly requests: Record<string, unknown>[] = [];
   /** Newest-first points per metric name, [epoch seconds, value]. */
   readonly points = new Map<string, [number, number][]>();
   failWith?: { status: number; type: string; message: string };
-  private server?: Server;
-  port = 0;
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (c) => (raw += c));
-      req.on('end', () => {
-        const send = (status: number, body: unknown) => {
-          res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.0' });
-          res.end(JSON.stringify(body));
-        };
-        if (req.headers['x-amz-target'] !== 'GraniteServiceVersion20100801.GetMetricData') return send(400, { __type: 'UnknownOperationException', message: String(req.headers['x-amz-target']) });
-        const body = JSON.parse(raw) as { MetricDataQueries: { Id: string; MetricStat: { Metric: { Namespace: string; MetricName: string } } }[] };
-        this.requests.push(body);
-        if (this.failWith) return send(this.failWith.status, { __type: this.failWith.type, message: this.failWith.message });
-        send(200, {
-          MetricDataResults: body.MetricDataQueries.map((q) => {
-            const pts = q.MetricStat.Metric.Namespace === 'AWS/DMS' ? (this.points.get(q.MetricStat.Metric.MetricName) ?? []) : [];
-            return { Id: q.Id, Label: q.MetricStat.Metric.MetricName, Timestamps: pts.map((p) => p[0]), Values: pts.map((p) => p[1]), StatusCode: 'Complete' };
-          }),
-          Messages: [],
-        });
-      });
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = (await readBody(req)).toString('utf8');
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.headers['x-amz-target'] !== 'GraniteServiceVersion20100801.GetMetricData') return send(400, { __type: 'UnknownOperationException', message: String(req.headers['x-amz-target']) });
+    const body = JSON.parse(raw) as { MetricDataQueries: { Id: string; MetricStat: { Metric: { Namespace: string; MetricName: string } } }[] };
+    this.requests.push(body);
+    if (this.failWith) return send(this.failWith.status, { __type: this.failWith.type, message: this.failWith.message });
+    send(200, {
+      MetricDataResults: body.MetricDataQueries.map((q) => {
+        const pts = q.MetricStat.Metric.Namespace === 'AWS/DMS' ? (this.points.get(q.MetricStat.Metric.MetricName) ?? []) : [];
+        return { Id: q.Id, Label: q.MetricStat.Metric.MetricName, Timestamps: pts.map((p) => p[0]), Values: pts.map((p) => p[1]), StatusCode: 'Complete' };
+      }),
+      Messages: [],
     });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((r) => this.server?.close(r));
   }
 }

@@ -1,41 +1,14 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpServer, readBody } from './local-http-server';
 
 /** How a stand-in misbehaves: a status code, never answering, or garbage instead of JSON. */
 export type Fault = { kind: 'status'; status: number; headers?: Record<string, string> } | { kind: 'hang' } | { kind: 'garbage' } | undefined;
 
-abstract class JsonServer {
-  private server?: Server;
-  private readonly sockets = new Set<import('node:net').Socket>();
-  port = 0;
+abstract class JsonServer extends LocalHttpServer {
   fault: Fault;
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.dispatch(req, res));
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise((r) => this.server?.close(r));
-  }
-
-  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await new Promise<string>((resolve) => {
-      let s = '';
-      req.on('data', (c) => (s += c));
-      req.on('end', () => resolve(s));
-    });
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = (await readBody(req)).toString('utf8');
     const f = this.fault;
     if (f?.kind === 'hang') return; // never answers; the client's timeout must fire
     if (f?.kind === 'garbage') {

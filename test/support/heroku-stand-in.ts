@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpServer, readBody } from './local-http-server';
 
 export interface HerokuCall {
   method: string;
@@ -11,7 +11,7 @@ export interface HerokuCall {
  * The Heroku Platform API for one app: maintenance mode, formation, config vars and add-on
  * attachments, with Heroku's rule that a variable owned by an attachment cannot be overwritten.
  */
-export class HerokuStandIn {
+export class HerokuStandIn extends LocalHttpServer {
   readonly calls: HerokuCall[] = [];
   maintenance = false;
   formation = [
@@ -27,14 +27,14 @@ export class HerokuStandIn {
   fault?: { match: RegExp; status: number; garbage?: boolean };
   /** Requests whose path matches are answered only after this delay. */
   delay?: { match: RegExp; ms: number };
-  private server?: Server;
   private next = 1;
-  port = 0;
 
   constructor(
     readonly app: string,
     readonly token: string,
-  ) {}
+  ) {
+    super();
+  }
 
   /** The app's DATABASE_URL as Heroku Postgres sets it: owned by the DATABASE attachment. */
   attachDatabase(url: string): void {
@@ -42,42 +42,25 @@ export class HerokuStandIn {
     this.configVars.DATABASE_URL = url;
   }
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (c) => (raw += c));
-      req.on('end', () => {
-        const send = (status: number, body: unknown) => {
-          res.writeHead(status, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify(body));
-        };
-        const path = new URL(req.url ?? '/', 'http://x').pathname;
-        const body = raw ? JSON.parse(raw) : undefined;
-        this.calls.push({ method: req.method ?? '', path, body });
-        if (this.hang?.test(`${req.method} ${path}`)) return;
-        const wait = this.delay?.match.test(`${req.method} ${path}`) ? this.delay.ms : 0;
-        if (this.fault?.match.test(`${req.method} ${path}`)) {
-          res.writeHead(this.fault.status, { 'Content-Type': 'application/json' });
-          return void res.end(this.fault.garbage ? '<html>Application error</html>' : JSON.stringify({ id: 'internal_server_error', message: 'Internal server error.' }));
-        }
-        if (req.headers.authorization !== `Bearer ${this.token}`) return send(401, { id: 'unauthorized', message: 'Invalid credentials provided.' });
-        if (req.headers.accept !== 'application/vnd.heroku+json; version=3') return send(400, { id: 'bad_request', message: 'Accept header must be version 3' });
-        const [status, out] = this.answer(req.method ?? 'GET', path, body);
-        setTimeout(() => send(status, out), wait);
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((r) => this.server?.close(r));
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = (await readBody(req)).toString('utf8');
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const body = raw ? JSON.parse(raw) : undefined;
+    this.calls.push({ method: req.method ?? '', path, body });
+    if (this.hang?.test(`${req.method} ${path}`)) return;
+    const wait = this.delay?.match.test(`${req.method} ${path}`) ? this.delay.ms : 0;
+    if (this.fault?.match.test(`${req.method} ${path}`)) {
+      res.writeHead(this.fault.status, { 'Content-Type': 'application/json' });
+      return void res.end(this.fault.garbage ? '<html>Application error</html>' : JSON.stringify({ id: 'internal_server_error', message: 'Internal server error.' }));
+    }
+    if (req.headers.authorization !== `Bearer ${this.token}`) return send(401, { id: 'unauthorized', message: 'Invalid credentials provided.' });
+    if (req.headers.accept !== 'application/vnd.heroku+json; version=3') return send(400, { id: 'bad_request', message: 'Accept header must be version 3' });
+    const [status, out] = this.answer(req.method ?? 'GET', path, body);
+    setTimeout(() => send(status, out), wait);
   }
 
   // The request bodies are the API's JSON, as the bot sends it.

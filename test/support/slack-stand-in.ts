@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eventually } from './free-port';
+import { LocalHttpServer, readBody } from './local-http-server';
 
 export interface ApiCall {
   method: string;
@@ -21,30 +22,16 @@ type Override = (args: Record<string, unknown>) => { status: number; headers?: R
  * A local Slack: the Web API methods the bot calls (form or JSON bodies, as the WebClient sends
  * them) and response_url endpoints. It records everything it is sent.
  */
-export class SlackStandIn {
+export class SlackStandIn extends LocalHttpServer {
   readonly calls: ApiCall[] = [];
   readonly responses: ResponseUrlPost[] = [];
   readonly usergroups = new Map<string, string[]>();
   /** Bytes received at upload URLs (files.uploadV2's second step), by file id. */
   readonly uploads = new Map<string, Buffer>();
   private readonly overrides = new Map<string, Override>();
-  private server?: Server;
   private tsCounter = 1_700_000_000;
-  port = 0;
   /** Delay before answering a response_url post (to keep the bot's work in flight). */
   respondDelayMs = 0;
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((r) => this.server?.close(r));
-  }
 
   get apiUrl(): string {
     return `http://127.0.0.1:${this.port}/api/`;
@@ -74,12 +61,8 @@ export class SlackStandIn {
     return messageText(r.body);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const bytes = await new Promise<Buffer>((resolve) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => resolve(Buffer.concat(chunks)));
-    });
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const bytes = await readBody(req);
     const raw = bytes.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname.startsWith('/upload/')) {
