@@ -1,29 +1,14 @@
 // The bot's own share of the downtime of a physical cutover on a local primary + streaming
 // standby: from "writes stopped" to "app back", minus the fence step (the wait for the target to
 // catch up, which is the database's share). Heroku and Rollbar are local stand-ins; Slack too.
-import { BotHarness } from '../test/support/bot-harness';
-import { HEROKU_TOKEN, approveBy, cutoverPlan, cutoverWorld, finishedRun } from '../test/support/cutover-world';
-import { eventually } from '../test/support/free-port';
-import { ClusterFolder, PgCluster } from '../test/support/pg-cluster';
+import { approveBy, finishedRun, physicalRig } from '../test/support/cutover-world';
 import { percentile } from './counting-queryable';
 import type { Figure } from './sampling-round';
 
 async function oneCutover(): Promise<{ downtime: number; fence: number; steps: Record<string, number> }> {
-  const folder = new ClusterFolder();
-  const primary = await PgCluster.primary(folder);
-  await primary.sql('CREATE DATABASE app');
-  await primary.sql("CREATE TABLE orders (id bigserial PRIMARY KEY, note text); INSERT INTO orders (note) SELECT 'x' FROM generate_series(1, 10000)", [], 'app');
-  const standby = await PgCluster.streamingStandby(primary);
-  const world = await cutoverWorld(primary.url('app'));
-  const h = await BotHarness.start({
-    plan: cutoverPlan({ method: 'physical', heroku: world.heroku, rollbar: world.rollbar }),
-    databaseUrls: { SOURCE_URL: primary.url('app'), TARGET_URL: standby.url('app') },
-    settings: { herokuApiToken: HEROKU_TOKEN, rollbarReadToken: 'rollbar-read-token', rollbarWriteToken: 'rollbar-write-token' },
-    jobs: true,
-  });
+  const rig = await physicalRig({ rows: 10_000, rollbarWriteToken: 'rollbar-write-token' });
+  const { h } = rig;
   try {
-    await h.command('U0OPS1', 'setup hop-one');
-    await eventually(async () => (await h.bots[0].cutover.samples.latest('hop-one'))?.heartbeatLagSeconds === 0, 20_000, 'caught up');
     await h.command('U0OPS1', 'lock bench');
     await h.command('U0OPS1', 'cutover');
     const [req] = await h.bots[0].cutover.approvalStore.pending();
@@ -33,11 +18,7 @@ async function oneCutover(): Promise<{ downtime: number; fence: number; steps: R
     const took = (id: string) => (run.steps[id].finishedAt ?? 0) - (run.steps[id].startedAt ?? 0);
     return { downtime: run.appBackAt! - run.writesStoppedAt!, fence: took('fence'), steps: Object.fromEntries(Object.keys(run.steps).map((k) => [k, took(k)])) };
   } finally {
-    await h.stop();
-    await world.stop();
-    await standby.stop('immediate');
-    await primary.stop('immediate');
-    folder.remove();
+    await rig.stop();
   }
 }
 

@@ -1,39 +1,23 @@
 import { CUTOVER_ABORT, CUTOVER_RESUME } from '../../src/views/cutover-view';
 import { APPROVE_ACTION } from '../../src/views/approval-view';
-import { BotHarness } from '../support/bot-harness';
-import { cutoverPlan, cutoverWorld, HEROKU_TOKEN } from '../support/cutover-world';
+import type { BotHarness } from '../support/bot-harness';
+import { physicalRig, type PhysicalRig } from '../support/cutover-world';
 import { eventually } from '../support/free-port';
-import { ClusterFolder, PgCluster } from '../support/pg-cluster';
+import type { PgCluster } from '../support/pg-cluster';
 import { messageText } from '../support/slack-stand-in';
 
 describe('stopping a cutover: a fence that never arrives, a failing platform, an abort mid-run', () => {
-  const folder = new ClusterFolder();
+  let rig: PhysicalRig;
   let primary: PgCluster;
   let standby: PgCluster;
-  let world: Awaited<ReturnType<typeof cutoverWorld>>;
+  let world: PhysicalRig['world'];
   let h: BotHarness;
 
   beforeAll(async () => {
-    primary = await PgCluster.primary(folder);
-    await primary.sql('CREATE DATABASE app');
-    standby = await PgCluster.streamingStandby(primary);
-    world = await cutoverWorld(primary.url('app'));
-    h = await BotHarness.start({
-      plan: cutoverPlan({ method: 'physical', heroku: world.heroku, rollbar: world.rollbar, fenceTimeoutSeconds: 2 }),
-      databaseUrls: { SOURCE_URL: primary.url('app'), TARGET_URL: standby.url('app') },
-      settings: { herokuApiToken: HEROKU_TOKEN, rollbarReadToken: 'rollbar-read-token' },
-      jobs: true,
-    });
-    await h.command('U0OPS1', 'setup hop-one');
-    await eventually(async () => (await h.bots[0].cutover.samples.latest('hop-one'))?.heartbeatLagSeconds === 0, 15_000, 'the standby to catch up');
+    rig = await physicalRig({ fenceTimeoutSeconds: 2 });
+    ({ primary, standby, world, h } = rig);
   });
-  afterAll(async () => {
-    await h.stop();
-    await world.stop();
-    await standby.stop('immediate');
-    await primary.stop('immediate');
-    folder.remove();
-  });
+  afterAll(() => rig.stop());
 
   test('stops the run with Abort offered; Abort puts the app back on the source, as it was', async () => {
     await h.command('U0OPS1', 'lock cutover');

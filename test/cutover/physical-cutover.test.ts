@@ -2,10 +2,10 @@ import { Client } from 'pg';
 import { withdrawStaleCutoverApprovals } from '../../src/cutover/cutover-approval-actions';
 import { APPROVE_ACTION } from '../../src/views/approval-view';
 import { CUTOVER_ABORT } from '../../src/views/cutover-view';
-import { BotHarness } from '../support/bot-harness';
-import { HEROKU_TOKEN, approveBy, cutoverPlan, cutoverWorld, finishedRun } from '../support/cutover-world';
+import type { BotHarness } from '../support/bot-harness';
+import { approveBy, finishedRun, physicalRig, type PhysicalRig } from '../support/cutover-world';
 import { eventually } from '../support/free-port';
-import { ClusterFolder, PgCluster } from '../support/pg-cluster';
+import type { PgCluster } from '../support/pg-cluster';
 import { messageText } from '../support/slack-stand-in';
 import { APPROVERS } from '../support/test-plan';
 
@@ -21,40 +21,22 @@ async function appWrites(url: string): Promise<string> {
 }
 
 describe('cutover of a physical hop: primary → streaming standby, driven through Slack', () => {
-  const folder = new ClusterFolder();
+  let rig: PhysicalRig;
   let primary: PgCluster;
   let standby: PgCluster;
-  let world: Awaited<ReturnType<typeof cutoverWorld>>;
+  let world: PhysicalRig['world'];
   let h: BotHarness;
+
+  beforeAll(async () => {
+    rig = await physicalRig({ rows: 500, instances: 2, rollbarWriteToken: 'rollbar-write-token' });
+    ({ primary, standby, world, h } = rig);
+  });
+  afterAll(() => rig.stop());
 
   const timeline = () => {
     const edits = h.slack.callsOf('chat.update').map((c) => messageText(c.args)).filter((t) => t.includes('Cutover hop-one'));
     return edits[edits.length - 1] ?? '';
   };
-
-  beforeAll(async () => {
-    primary = await PgCluster.primary(folder);
-    await primary.sql('CREATE DATABASE app');
-    await primary.sql("CREATE TABLE orders (id bigserial PRIMARY KEY, note text); INSERT INTO orders (note) SELECT 'before' FROM generate_series(1, 500)", [], 'app');
-    standby = await PgCluster.streamingStandby(primary);
-    world = await cutoverWorld(primary.url('app'));
-    h = await BotHarness.start({
-      instances: 2,
-      plan: cutoverPlan({ method: 'physical', heroku: world.heroku, rollbar: world.rollbar }),
-      databaseUrls: { SOURCE_URL: primary.url('app'), TARGET_URL: standby.url('app') },
-      settings: { herokuApiToken: HEROKU_TOKEN, rollbarReadToken: 'rollbar-read-token', rollbarWriteToken: 'rollbar-write-token' },
-      jobs: true,
-    });
-    await h.command('U0OPS1', 'setup hop-one');
-    await eventually(async () => (await h.bots[0].cutover.samples.latest('hop-one'))?.heartbeatLagSeconds !== null, 15_000, 'a measured lag');
-  });
-  afterAll(async () => {
-    await h.stop();
-    await world.stop();
-    await standby.stop('immediate');
-    await primary.stop('immediate');
-    folder.remove();
-  });
 
   test('--dry-run shows every step with its calls and SQL and runs nothing', async () => {
     const text = await h.command('U0ANYONE', 'cutover --dry-run');

@@ -1,43 +1,26 @@
 import { CUTOVER_RESUME } from '../../src/views/cutover-view';
-import { BotHarness } from '../support/bot-harness';
-import { HEROKU_TOKEN, approveBy, cutoverPlan, cutoverWorld } from '../support/cutover-world';
+import type { BotHarness } from '../support/bot-harness';
+import { approveBy, physicalRig, type PhysicalRig } from '../support/cutover-world';
 import { eventually, sleep } from '../support/free-port';
-import { ClusterFolder, PgCluster } from '../support/pg-cluster';
+import type { PgCluster } from '../support/pg-cluster';
 import { PrivateRedis } from '../support/redis';
 import { messageText } from '../support/slack-stand-in';
 
 describe('Redis restarted in the middle of a cutover', () => {
-  const folder = new ClusterFolder();
   let redis: PrivateRedis;
-  let primary: PgCluster;
+  let rig: PhysicalRig;
   let standby: PgCluster;
-  let world: Awaited<ReturnType<typeof cutoverWorld>>;
+  let world: PhysicalRig['world'];
   let h: BotHarness;
 
   beforeAll(async () => {
     redis = await PrivateRedis.start({ persist: true });
-    primary = await PgCluster.primary(folder);
-    await primary.sql('CREATE DATABASE app');
-    await primary.sql('CREATE TABLE orders (id bigserial PRIMARY KEY, note text)', [], 'app');
-    standby = await PgCluster.streamingStandby(primary);
-    world = await cutoverWorld(primary.url('app'));
-    h = await BotHarness.start({
-      redisUrl: redis.url,
-      plan: cutoverPlan({ method: 'physical', heroku: world.heroku, rollbar: world.rollbar }),
-      databaseUrls: { SOURCE_URL: primary.url('app'), TARGET_URL: standby.url('app') },
-      settings: { herokuApiToken: HEROKU_TOKEN, rollbarReadToken: 'rollbar-read-token' },
-      jobs: true,
-    });
-    await h.command('U0OPS1', 'setup hop-one');
-    await eventually(async () => (await h.bots[0].cutover.samples.latest('hop-one'))?.heartbeatLagSeconds === 0, 20_000, 'caught up');
+    rig = await physicalRig({ redisUrl: redis.url });
+    ({ standby, world, h } = rig);
   });
   afterAll(async () => {
-    await h.stop();
-    await world.stop();
+    await rig.stop();
     await redis.down();
-    await standby.stop('immediate');
-    await primary.stop('immediate');
-    folder.remove();
   });
 
   test('the run stops safely while Redis is away, is shown interrupted when it is back, and resumes', async () => {

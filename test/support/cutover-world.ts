@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { CutoverRun } from '../../src/cutover/cutover-run';
 import { parsePlan } from '../../src/plan/load-plan';
 import { APPROVE_ACTION } from '../../src/views/approval-view';
-import type { BotHarness } from './bot-harness';
+import { BotHarness } from './bot-harness';
+import { ClusterFolder, PgCluster } from './pg-cluster';
 import { eventually } from './free-port';
 import type { Plan } from '../../src/plan/plan';
 import { RollbarStandIn } from './health-stand-ins';
@@ -67,4 +68,49 @@ export function finishedRun(h: BotHarness, hop = 'hop-one', timeoutMs = 60_000):
     const r = await runs.get(hop);
     return r?.status === 'done' || r?.status === 'failed' ? r : undefined;
   }, timeoutMs, `the cutover of ${hop} to finish`);
+}
+
+export interface PhysicalRig {
+  primary: PgCluster;
+  standby: PgCluster;
+  world: Awaited<ReturnType<typeof cutoverWorld>>;
+  h: BotHarness;
+  stop(): Promise<void>;
+}
+
+/**
+ * A physical hop ready to cut over: a primary (database `app`, `orders` with `rows` rows) and its
+ * streaming standby, Heroku and Rollbar stand-ins, the bot with its jobs running, the heartbeat set
+ * up and the standby caught up.
+ */
+export async function physicalRig(opts: { rows?: number; instances?: number; fenceTimeoutSeconds?: number; redisUrl?: string; rollbarWriteToken?: string } = {}): Promise<PhysicalRig> {
+  const folder = new ClusterFolder();
+  const primary = await PgCluster.primary(folder);
+  await primary.sql('CREATE DATABASE app');
+  await primary.sql(`CREATE TABLE orders (id bigserial PRIMARY KEY, note text); INSERT INTO orders (note) SELECT 'before' FROM generate_series(1, ${opts.rows ?? 0})`, [], 'app');
+  const standby = await PgCluster.streamingStandby(primary);
+  const world = await cutoverWorld(primary.url('app'));
+  const h = await BotHarness.start({
+    instances: opts.instances,
+    redisUrl: opts.redisUrl,
+    plan: cutoverPlan({ method: 'physical', heroku: world.heroku, rollbar: world.rollbar, fenceTimeoutSeconds: opts.fenceTimeoutSeconds }),
+    databaseUrls: { SOURCE_URL: primary.url('app'), TARGET_URL: standby.url('app') },
+    settings: { herokuApiToken: HEROKU_TOKEN, rollbarReadToken: 'rollbar-read-token', rollbarWriteToken: opts.rollbarWriteToken },
+    jobs: true,
+  });
+  await h.command('U0OPS1', 'setup hop-one');
+  await eventually(async () => (await h.bots[0].cutover.samples.latest('hop-one'))?.heartbeatLagSeconds === 0, 20_000, 'the standby to catch up');
+  return {
+    primary,
+    standby,
+    world,
+    h,
+    async stop() {
+      await h.stop();
+      await world.stop();
+      await standby.stop('immediate');
+      await primary.stop('immediate');
+      folder.remove();
+    },
+  };
 }
