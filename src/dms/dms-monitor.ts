@@ -18,7 +18,6 @@ export interface DmsMonitorDeps {
   alerts: AlertDesk;
   migration: MigrationState;
   log: Logger;
-  staleMs?: number;
   apiGraceMs?: number;
 }
 
@@ -39,7 +38,7 @@ export class DmsMonitor {
       const rows = await dms.tableStatistics(task.arn);
       if (task.fullLoadPercent !== undefined) await this.recordProgress(hop.id, { at: now, percent: task.fullLoadPercent });
       const progress = await this.progress(hop.id, now - 6 * 3600_000);
-      return { ...buildReport(hop.id, now, task, rows, progress), rows, cdcLatency: await this.cdcLatency(hop, now) };
+      return { ...buildReport(hop.id, now, task, rows, progress, this.deps.plan.dmsProgress.etaMinSpanMs), rows, cdcLatency: await this.cdcLatency(hop, now) };
     } catch (e) {
       if (e instanceof DmsApiError) return { hop: hop.id, at: now, error: { kind: e.kind, code: e.code, message: e.message } };
       throw e;
@@ -64,7 +63,7 @@ export class DmsMonitor {
     const status = m.hops[hop.id]?.status;
     const report = await this.report(hop, now);
     const expectRunning = status !== 'done' && status !== 'cutting-over';
-    await this.deps.alerts.observe(dmsConditions(report, expectRunning, { staleMs: this.deps.staleMs ?? 15 * 60_000, apiGraceMs: this.deps.apiGraceMs ?? 5 * 60_000 }), now);
+    await this.deps.alerts.observe(dmsConditions(report, expectRunning, { staleMs: this.deps.plan.dmsProgress.stallMs, apiGraceMs: this.deps.apiGraceMs ?? 5 * 60_000 }), now);
     return report;
   }
 

@@ -26,8 +26,8 @@ export function cdcState(task: DmsTask): string {
   return 'replicating ongoing changes';
 }
 
-export function buildReport(hop: string, at: number, task: DmsTask, rows: DmsTableStat[], progress: ProgressPoint[]): DmsReport {
-  return { hop, at, task, tables: summariseTables(rows), eta: fullLoadEta(progress, at), stalledForMs: stalledFor(progress, task, at) };
+export function buildReport(hop: string, at: number, task: DmsTask, rows: DmsTableStat[], progress: ProgressPoint[], etaMinSpanMs?: number): DmsReport {
+  return { hop, at, task, tables: summariseTables(rows), eta: fullLoadEta(progress, at, undefined, etaMinSpanMs), stalledForMs: stalledFor(progress, task, at) };
 }
 
 function stalledFor(progress: ProgressPoint[], task: DmsTask, now: number): number | undefined {

@@ -180,6 +180,10 @@ export const planSchema = z
       .strict()
       .default({ exact_row_limit: 1_000_000, checksum_ranges: 4, range_size: 1000 }),
     alerts: alerts.default({ reminder_minutes: 30, heartbeat_stall_seconds: 60 }),
+    dms_progress: z
+      .object({ eta_min_span_seconds: z.number().int().positive().default(300), stall_minutes: z.number().positive().default(15) })
+      .strict()
+      .default({ eta_min_span_seconds: 300, stall_minutes: 15 }),
     database_timeouts: databaseTimeouts.default({ connect_timeout_ms: 3000, statement_timeout_ms: 5000 }),
   })
   .strict()

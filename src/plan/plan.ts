@@ -45,6 +45,8 @@ export interface Plan {
   sequences: { safetyGap: number };
   cutover: { fenceTimeoutSeconds: number; errorWatchMinutes: number };
   verify: { exactRowLimit: number; checksumRanges: number; rangeSize: number };
+  /** The full-load ETA needs progress over at least `etaMinSpanMs`; no progress for `stallMs` alerts. */
+  dmsProgress: { etaMinSpanMs: number; stallMs: number };
   databaseTimeouts: { connectTimeoutMs: number; statementTimeoutMs: number };
 }
 

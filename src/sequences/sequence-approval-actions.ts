@@ -1,7 +1,7 @@
 import type { ApprovalAction } from '../approvals/approval-service';
 import { hopById, type Plan } from '../plan/plan';
 import type { MigrationLock } from '../state/migration-lock';
-import { needsFix } from './sequence-audit';
+import { fixShortfall, needsFix } from './sequence-audit';
 import type { SequenceService } from './sequence-service';
 
 /** What an approved sequence fix runs: exactly the SQL that was shown, if the requester still holds the lock. */
@@ -15,10 +15,12 @@ export function sequenceApprovalActions(deps: { plan: Plan; sequences: SequenceS
         const hop = hopById(deps.plan, String(req.params.hop));
         if (!hop) throw new Error(`no hop ${String(req.params.hop)}`);
         const sql = req.params.sql as string[];
-        const { audit } = await deps.sequences.apply(hop, sql);
-        const behind = audit.findings.filter((f) => f.problems.includes('behind') || f.problems.includes('behind-source')).length;
-        if (needsFix(audit)) throw new Error(`${sql.length} statements ran, but the audit afterwards still finds ${behind} sequences behind and ${audit.missingDefaults.length} lost defaults`);
-        return `${sql.length} statements ran in one transaction; audit afterwards: no sequence behind, no lost default`;
+        const { audit: before } = await deps.sequences.audit(hop);
+        const { audit: after } = await deps.sequences.apply(hop, sql);
+        if (!needsFix(after)) return `${sql.length} statements ran in one transaction; audit afterwards: no sequence behind, no lost default`;
+        const { unfixed, overtaken } = fixShortfall(before, after);
+        if (unfixed.length) throw new Error(`${sql.length} statements ran, but the audit afterwards finds ${unfixed.length} not fixed: ${unfixed.slice(0, 5).join(', ')}`);
+        return `${sql.length} statements ran in one transaction; every sequence passed its column's max. Replication has since moved ${overtaken.length} behind again (the source still takes writes): the cutover fixes them once writes stop`;
       },
     ],
   ];

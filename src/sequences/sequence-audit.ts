@@ -77,3 +77,24 @@ export function auditSequences(
 export function needsFix(a: SequenceAudit): boolean {
   return a.missingDefaults.length > 0 || a.findings.some((f) => f.problems.includes('behind') || f.problems.includes('behind-source'));
 }
+
+/**
+ * What a fix run while replication still feeds the target left undone: a lost default still missing,
+ * or a sequence not past the value its columns had just before the fix. Sequences behind again only
+ * because rows (or source values) arrived after the fix are `overtaken`: the cutover's sequence step
+ * fixes them once writes have stopped.
+ */
+export function fixShortfall(before: SequenceAudit, after: SequenceAudit): { unfixed: string[]; overtaken: string[] } {
+  const maxBefore = new Map(before.findings.map((f) => [f.sequence, f]));
+  const unfixed = after.missingDefaults.map((m) => `${m.source.tableSchema}.${m.source.tableName}.${m.source.column} (no default)`);
+  const overtaken: string[] = [];
+  for (const f of after.findings) {
+    if (!f.problems.includes('behind') && !f.problems.includes('behind-source')) continue;
+    const b = maxBefore.get(f.sequence);
+    const up = f.increment > 0;
+    const stillBehindOldMax = b?.extreme !== undefined && b.extreme !== null && f.next !== undefined && (up ? f.next <= b.extreme : f.next >= b.extreme);
+    if (stillBehindOldMax || f.next === undefined) unfixed.push(f.sequence);
+    else overtaken.push(f.sequence);
+  }
+  return { unfixed, overtaken };
+}

@@ -1,14 +1,10 @@
 import type { CheckResult } from '../checks/check-result';
 import type { Gate } from '../gates/gate-runner';
-import type { Hop } from '../plan/plan';
-import { needsFix } from './sequence-audit';
+import type { Hop, HopMethod } from '../plan/plan';
+import { needsFix, type SequenceAudit } from './sequence-audit';
 import type { SequenceService } from './sequence-service';
 
-/**
- * Sequences as a gate. Logical and DMS hops always have sequences behind before the cutover (they
- * do not carry sequence values): that is a warning, fixed at the cutover's sequence step. Anything
- * unreadable or near its maximum fails; behind on a physical hop fails (it should never be).
- */
+/** Sequences as a gate of `hop`, from a fresh audit of its target. */
 export function sequenceGate(hop: Hop, sequences: SequenceService): Gate {
   return {
     id: `sequences:${hop.id}`,
@@ -16,18 +12,34 @@ export function sequenceGate(hop: Hop, sequences: SequenceService): Gate {
     source: `target ${hop.target.id}`,
     async run(): Promise<CheckResult[]> {
       const { audit } = await sequences.audit(hop);
-      const unreadable = audit.findings.filter((f) => f.problems.includes('unreadable'));
-      const nearMax = audit.findings.filter((f) => f.problems.includes('near-max'));
-      const behind = audit.findings.filter((f) => f.problems.includes('behind') || f.problems.includes('behind-source'));
-      const fixable = needsFix(audit);
-      const base = { id: 'sequences', label: 'Sequences on the target', source: `target ${hop.target.id}`, observedAt: audit.checkedAt };
-      if (unreadable.length || nearMax.length) {
-        return [{ ...base, status: 'fail', value: `${unreadable.length} unreadable, ${nearMax.length} near their maximum`, detail: [...unreadable, ...nearMax].slice(0, 3).map((f) => f.sequence).join(', ') }];
-      }
-      if (!fixable) return [{ ...base, status: 'ok', value: `${audit.findings.length} sequences ahead of their columns` }];
-      const what = `${behind.length} behind, ${audit.missingDefaults.length} lost defaults`;
-      if (hop.method === 'physical') return [{ ...base, status: 'fail', value: what, detail: 'a physical standby should carry its sequences: look before cutting over' }];
-      return [{ ...base, status: 'warn', value: what, detail: 'fixed by the cutover before the app takes writes (or now: `/migrate sequences fix`)' }];
+      return [sequenceGateResult(hop.method, hop.target.id, audit)];
     },
   };
+}
+
+/**
+ * Logical and DMS hops always have sequences behind before the cutover (they do not carry sequence
+ * values): a warning, fixed at the cutover's sequence step. Anything unreadable or near its maximum
+ * fails. A physical standby replays its sequences with the WAL, so trailing the source's sequence is
+ * only replication lag while the app writes; behind its own columns, or a lost default, fails.
+ */
+export function sequenceGateResult(method: HopMethod, target: string, audit: SequenceAudit): CheckResult {
+  const base = { id: 'sequences', label: 'Sequences on the target', source: `target ${target}`, observedAt: audit.checkedAt };
+  const unreadable = audit.findings.filter((f) => f.problems.includes('unreadable'));
+  const nearMax = audit.findings.filter((f) => f.problems.includes('near-max'));
+  if (unreadable.length || nearMax.length) {
+    return { ...base, status: 'fail', value: `${unreadable.length} unreadable, ${nearMax.length} near their maximum`, detail: [...unreadable, ...nearMax].slice(0, 3).map((f) => f.sequence).join(', ') };
+  }
+  if (method === 'physical') {
+    const behind = audit.findings.filter((f) => f.problems.includes('behind'));
+    const trailing = audit.findings.filter((f) => f.problems.includes('behind-source') && !f.problems.includes('behind')).length;
+    if (behind.length || audit.missingDefaults.length) {
+      return { ...base, status: 'fail', value: `${behind.length} behind their columns, ${audit.missingDefaults.length} lost defaults`, detail: 'a physical standby should carry its sequences: look before cutting over' };
+    }
+    const lag = trailing ? `; ${trailing} trail the source by replication lag and catch up with the WAL` : '';
+    return { ...base, status: 'ok', value: `${audit.findings.length} sequences ahead of their columns${lag}` };
+  }
+  if (!needsFix(audit)) return { ...base, status: 'ok', value: `${audit.findings.length} sequences ahead of their columns` };
+  const behind = audit.findings.filter((f) => f.problems.includes('behind') || f.problems.includes('behind-source'));
+  return { ...base, status: 'warn', value: `${behind.length} behind, ${audit.missingDefaults.length} lost defaults`, detail: 'fixed by the cutover before the app takes writes (or now: `/migrate sequences fix`)' };
 }

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { Hop } from '../plan/plan';
 import { needsFix, type SequenceAudit, type SequenceFinding } from '../sequences/sequence-audit';
 import { columnKey } from '../sequences/sequence-values';
-import { context, escapeText, header, section, slackTime, withinLimits, type MessageView } from './slack-text';
+import { context, counted, escapeText, header, section, slackTime, withinLimits, type MessageView } from './slack-text';
 
 export const FINDINGS_IN_MESSAGE = 15;
 
@@ -23,7 +23,7 @@ function findingLine(f: SequenceFinding): string {
 export function sequencesCheckView(hop: Hop, audit: SequenceAudit, sourceError?: string): MessageView {
   const bad = audit.findings.filter((f) => f.problems.length);
   const verdict = needsFix(audit)
-    ? `:red_circle: *${bad.filter((f) => f.problems.includes('behind') || f.problems.includes('behind-source')).length} sequences behind, ${audit.missingDefaults.length} columns lost their default* — fix before the app gets writes: \`/migrate sequences ${hop.id} fix\``
+    ? `:red_circle: *${counted(bad.filter((f) => f.problems.includes('behind') || f.problems.includes('behind-source')).length, 'sequence', 'sequences')} behind, ${counted(audit.missingDefaults.length, 'column lost its default', 'columns lost their default')}* — fix before the app gets writes: \`/migrate sequences ${hop.id} fix\``
     : bad.length
       ? `:large_yellow_circle: No sequence is behind; ${bad.length} need a look.`
       : ':large_green_circle: Every sequence is ahead of its columns.';

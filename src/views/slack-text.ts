@@ -31,6 +31,11 @@ export function duration(ms: number): string {
 }
 
 /** Escapes user-supplied text so it cannot ping @channel or forge links. */
+/** "1 sequence", "2 sequences": `n` and the word, singular or plural. */
+export function counted(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export function escapeText(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -56,7 +56,7 @@ describe('a primary with a streaming standby, watched through a plain role', () 
     expect(text).toContain('Source standbys: hidden (the role lacks pg_monitor)');
     await eventually(() => h.slack.callsOf('files.completeUploadExternal').length > 0, 10_000, 'the chart upload');
     const [png] = [...h.slack.uploads.values()];
-    expect(png.includes(Buffer.from([0x89, 0x50, 0x4e, 0x47]))).toBe(true);
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   });
 
   test('a paused standby raises a lag alert after the grace period; resumed, the lag clears and "resolved" is posted', async () => {

@@ -57,6 +57,8 @@ export class DmsStandIn extends LocalHttpServer {
   fault?: 'status-500' | 'hang' | 'garbage';
   /** Errors to answer before answering normally, per operation (in order). */
   readonly queuedErrors = new Map<string, { status: number; type: string; message: string }[]>();
+  /** Runs before each answer: lets a caller make the tasks real (move data, refresh statistics). */
+  beforeAnswer?: (operation: string, body: Record<string, unknown>) => Promise<void>;
   addTask(id: string, over: Partial<StandInTask> = {}): StandInTask {
     const task: StandInTask = {
       ReplicationTaskIdentifier: id,
@@ -106,6 +108,7 @@ export class DmsStandIn extends LocalHttpServer {
     const queued = this.queuedErrors.get(operation)?.shift();
     if (queued) return send(queued.status, { __type: queued.type, message: queued.message });
     try {
+      await this.beforeAnswer?.(operation, body);
       send(200, this.answer(operation, body));
     } catch (e) {
       send(400, { __type: 'ResourceNotFoundFault', message: (e as Error).message });

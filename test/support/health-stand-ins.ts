@@ -82,6 +82,20 @@ export class RollbarStandIn extends JsonServer {
     this.hourCounts = Array.from({ length: 24 }, (_, i) => [hour - (23 - i) * 3600, perMinute * 60]);
   }
 
+  /** Counts `n` more occurrences now, in the current minute and hour buckets (an app reporting errors). */
+  record(n: number, now = Date.now()): void {
+    const nowS = Math.floor(now / 1000);
+    const add = (buckets: [number, number][], size: number, keep: number) => {
+      const start = nowS - (nowS % size);
+      const last = buckets[buckets.length - 1];
+      if (last?.[0] === start) last[1] += n;
+      else buckets.push([start, n]);
+      if (buckets.length > keep) buckets.splice(0, buckets.length - keep);
+    };
+    add(this.minuteCounts, 60, 60);
+    add(this.hourCounts, 3600, 24);
+  }
+
   /** The last `minutes` minute buckets carry `perMinute` errors instead. */
   spike(perMinute: number, minutes: number): void {
     for (let i = this.minuteCounts.length - minutes; i < this.minuteCounts.length; i++) this.minuteCounts[i] = [this.minuteCounts[i][0], perMinute];

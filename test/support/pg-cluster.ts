@@ -8,13 +8,18 @@ import { freePort } from './free-port';
 
 const run = promisify(execFile);
 
-/** Where the PostgreSQL server binaries are (PG_BIN, else the newest /usr/lib/postgresql/N/bin). */
+/** Where the PostgreSQL server binaries are: PG_BIN, else the newest /usr/lib/postgresql/N/bin (Debian), else `initdb` on PATH. */
 export function pgBinDir(): string {
-  if (process.env.PG_BIN) return process.env.PG_BIN;
+  if (process.env.PG_BIN) {
+    if (existsSync(join(process.env.PG_BIN, 'initdb'))) return process.env.PG_BIN;
+    throw new Error(`PG_BIN=${process.env.PG_BIN} holds no initdb: point it at the folder with the PostgreSQL server binaries.`);
+  }
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a)) : [];
-  if (!versions.length) throw new Error('PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup) not found: install the postgresql package (bash .ci/run does) or set PG_BIN.');
-  return join(root, versions[0], 'bin');
+  if (versions.length) return join(root, versions[0], 'bin');
+  const onPath = (process.env.PATH ?? '').split(':').find((d) => d && existsSync(join(d, 'initdb')));
+  if (onPath) return onPath;
+  throw new Error('PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup) not found: install the postgresql package (Debian/Ubuntu: apt-get install postgresql; bash .ci/run does) or set PG_BIN to the folder that holds initdb.');
 }
 
 const asRoot = process.getuid?.() === 0;
@@ -53,8 +58,8 @@ export class ClusterFolder {
   readonly root: string;
   readonly archive: string;
 
-  constructor() {
-    this.root = ownedDir(mkdtempSync(join(tmpdir(), 'cutover-pg-')));
+  constructor(prefix = 'cutover-pg-') {
+    this.root = ownedDir(mkdtempSync(join(tmpdir(), prefix)));
     this.archive = ownedDir(join(this.root, 'archive'));
   }
 
@@ -72,8 +77,11 @@ export class PgCluster {
     private readonly folder: ClusterFolder,
   ) {}
 
-  /** A new primary with WAL archiving into the folder's archive (1 MB segments keep it small). */
-  static async primary(folder: ClusterFolder, name = 'primary'): Promise<PgCluster> {
+  /**
+   * A new primary with WAL archiving into the folder's archive (1 MB segments keep it small). A
+   * segment is archived at least every `archiveTimeoutSeconds` while there are writes.
+   */
+  static async primary(folder: ClusterFolder, name = 'primary', archiveTimeoutSeconds = 1): Promise<PgCluster> {
     const dataDir = join(folder.root, name);
     await pgBin('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--wal-segsize=1', '--no-instructions']);
     const c = new PgCluster(name, dataDir, await freePort(), folder);
@@ -83,7 +91,7 @@ export class PgCluster {
       'max_replication_slots = 10',
       'archive_mode = on',
       `archive_command = 'test ! -f ${folder.archive}/%f && cp %p ${folder.archive}/%f'`,
-      'archive_timeout = 1',
+      `archive_timeout = ${archiveTimeoutSeconds}`,
       'wal_keep_size = 64MB',
       'hot_standby = on',
     ]);
@@ -101,14 +109,18 @@ export class PgCluster {
     return c;
   }
 
-  /** A standby with no connection to the primary: it replays whole WAL files from the archive (as wal-g does). */
-  static async archiveStandby(primary: PgCluster, name = 'archive-standby'): Promise<PgCluster> {
+  /**
+   * A standby with no connection to the primary: it replays whole WAL files from the archive (as
+   * wal-g does). With `archiveTo`, it archives its own WAL there once promoted.
+   */
+  static async archiveStandby(primary: PgCluster, name = 'archive-standby', archiveTo?: string): Promise<PgCluster> {
     const dataDir = join(primary.folder.root, name);
     await pgBin('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir, '-X', 'stream', '-c', 'fast']);
     writeFileSync(join(dataDir, 'standby.signal'), '');
     if (asRoot) chownSync(join(dataDir, 'standby.signal'), postgresUser().uid, postgresUser().gid);
     const c = new PgCluster(name, dataDir, await freePort(), primary.folder);
-    c.configure(['archive_mode = off', `restore_command = 'cp ${primary.folder.archive}/%f %p'`, "primary_conninfo = ''", 'wal_retrieve_retry_interval = 200ms']);
+    const archiving = archiveTo ? ['archive_mode = on', `archive_command = 'test ! -f ${ownedDir(archiveTo)}/%f && cp %p ${archiveTo}/%f'`] : ['archive_mode = off'];
+    c.configure([...archiving, `restore_command = 'cp ${primary.folder.archive}/%f %p'`, "primary_conninfo = ''", 'wal_retrieve_retry_interval = 200ms']);
     await c.start();
     return c;
   }
@@ -136,6 +148,14 @@ export class PgCluster {
 
   async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
     await pgBin('pg_ctl', ['-D', this.dataDir, '-m', mode, '-w', 'stop']).catch(() => undefined);
+  }
+
+  /** Stops the server at once, synchronously (for a process that is exiting). */
+  stopNow(): void {
+    const bin = join(pgBinDir(), 'pg_ctl');
+    const args = ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop'];
+    if (asRoot) spawnSync('runuser', ['-u', 'postgres', '--', bin, ...args], { stdio: 'ignore' });
+    else spawnSync(bin, args, { stdio: 'ignore' });
   }
 
   url(db = 'postgres', user = 'postgres', password?: string): string {

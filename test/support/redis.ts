@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -49,6 +49,10 @@ export class PrivateRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   async up(): Promise<void> {
     const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
     const durability = this.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
@@ -64,6 +68,12 @@ export class PrivateRedis {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /** Stops the server for good and removes its folder; synchronous, so an exiting process can call it. */
+  remove(): void {
+    this.child?.kill('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   private async answers(): Promise<boolean> {

@@ -67,6 +67,9 @@ export interface ButtonClick {
   responseUrl: string;
   channel?: string;
   messageTs?: string;
+  /** The block the button sits in, and its label, as Slack reports them. */
+  blockId?: string;
+  label?: string;
 }
 
 /** The form body of a block_actions interaction (a button click), as Slack sends it. */
@@ -87,8 +90,8 @@ export function buttonClickBody(c: ButtonClick): string {
     actions: [
       {
         action_id: c.actionId,
-        block_id: `approval:${c.value}`,
-        text: { type: 'plain_text', text: c.actionId.endsWith('approve') ? 'Approve' : 'Reject' },
+        block_id: c.blockId ?? `approval:${c.value}`,
+        text: { type: 'plain_text', text: c.label ?? (c.actionId.endsWith('approve') ? 'Approve' : 'Reject') },
         value: c.value,
         type: 'button',
         action_ts: `${Date.now() / 1000}`,

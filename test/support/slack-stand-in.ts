@@ -14,6 +14,7 @@ export interface ApiCall {
 export interface ResponseUrlPost {
   key: string;
   body: Record<string, unknown>;
+  at?: number;
 }
 
 type Override = (args: Record<string, unknown>) => { status: number; headers?: Record<string, string>; body: unknown } | undefined;
@@ -66,14 +67,14 @@ export class SlackStandIn extends LocalHttpServer {
     const raw = bytes.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname.startsWith('/upload/')) {
-      this.uploads.set(url.pathname.slice('/upload/'.length), bytes);
+      this.uploads.set(url.pathname.slice('/upload/'.length), uploadedFile(bytes, req.headers['content-type'] ?? ''));
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       return void res.end('OK - uploaded');
     }
     const args = parseBody(raw, req.headers['content-type'] ?? '');
     if (url.pathname.startsWith('/respond/')) {
       if (this.respondDelayMs) await new Promise((r) => setTimeout(r, this.respondDelayMs));
-      this.responses.push({ key: decodeURIComponent(url.pathname.slice('/respond/'.length)), body: args });
+      this.responses.push({ key: decodeURIComponent(url.pathname.slice('/respond/'.length)), body: args, at: Date.now() });
       return send(res, 200, { ok: true });
     }
     const method = url.pathname.replace(/^\/api\//, '');
@@ -119,6 +120,15 @@ function parseBody(raw: string, contentType: string): Record<string, unknown> {
     out[k] = (k === 'blocks' || k === 'attachments') && v.startsWith('[') ? JSON.parse(v) : v;
   }
   return out;
+}
+
+/** The file's own bytes: the WebClient posts them as the one part of a multipart/form-data body. */
+function uploadedFile(body: Buffer, contentType: string): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!contentType.startsWith('multipart/form-data') || !boundary) return body;
+  const start = body.indexOf('\r\n\r\n') + 4;
+  const end = body.indexOf(`\r\n--${boundary[1] ?? boundary[2]}`, start);
+  return body.subarray(start, end < 0 ? body.length : end);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
