@@ -132,7 +132,11 @@ export class Rehearsal {
 
     const switches = new FaultSwitches({ rollbar, herokuStatus: herokuStatusPage, ec2: db.ec2, dms, app });
     const world = new WorldView(db, heroku, task, app, switches, rollbar);
-    const consoleServer = new ConsoleServer({ slack, botEventsUrl: `http://127.0.0.1:${botPort}/slack/events`, signingSecret: SIGNING_SECRET, world: () => world.read(), setSwitch: (n, on) => switches.set(n, on) });
+    const setSwitch = async (name: string, on: boolean) => {
+      await switches.set(name, on);
+      world.forget();
+    };
+    const consoleServer = new ConsoleServer({ slack, botEventsUrl: `http://127.0.0.1:${botPort}/slack/events`, signingSecret: SIGNING_SECRET, world: () => world.read(), setSwitch });
     await consoleServer.start(this.opts.port);
     this.own('console', () => consoleServer.stop());
     this.consoleUrl = consoleServer.url;
@@ -185,6 +189,11 @@ class WorldView {
     private readonly switches: FaultSwitches,
     private readonly rollbar: RollbarStandIn,
   ) {}
+
+  /** The next read is fresh (a switch was just flipped). */
+  forget(): void {
+    this.cached = undefined;
+  }
 
   async read(): Promise<unknown> {
     if (this.cached && Date.now() - this.cached.at < 1000) return this.cached.value;
