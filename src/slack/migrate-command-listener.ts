@@ -5,13 +5,17 @@ import type { InFlightWork } from '../lifecycle/in-flight-work';
 import type { Logger } from '../log';
 import { redactDeep } from '../redaction';
 import { notice } from '../views/slack-text';
+import { postToResponseUrl } from './response-url';
 import type { ChannelPoster } from './channel-poster';
 
 /** `/migrate …`: acknowledged at once; the answer follows through response_url. */
 export function registerMigrateCommand(app: App, deps: { cutover: Cutover; subcommands: Subcommand[]; work: InFlightWork; poster: ChannelPoster; log: Logger }): void {
   const { cutover, subcommands, work, poster, log } = deps;
-  app.command('/migrate', async ({ command, ack, respond }) => {
+  app.command('/migrate', async ({ command, ack }) => {
     await ack();
+    const respond = (message: object) => postToResponseUrl(command.response_url, message);
+    // The answer goes through response_url; let requests already waiting be acknowledged first.
+    await new Promise((r) => setImmediate(r));
     if (work.isClosing) {
       await respond({ response_type: 'ephemeral', ...notice('The bot is restarting; nothing was done. Try again in a minute.') }).catch(() => undefined);
       return;
