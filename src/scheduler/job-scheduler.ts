@@ -9,13 +9,18 @@ export interface Job {
   run(): Promise<void>;
 }
 
+/** A job failing the same way on every tick is logged again only this often. */
+const REPEAT_LOG_MS = 5 * 60_000;
+
 /**
  * Runs jobs on their cron schedules, only in the process that holds the leader lease, never two
- * runs of one job at once. A job that throws is logged and runs again on its next tick.
+ * runs of one job at once. A job that throws is logged and runs again on its next tick; the same
+ * failure tick after tick is logged once (and every 5 minutes while it lasts), then its recovery.
  */
 export class JobScheduler {
   private readonly tasks: ScheduledTask[] = [];
   private readonly running = new Set<Promise<void>>();
+  private readonly failing = new Map<string, { message: string; loggedAt: number; repeats: number }>();
 
   constructor(
     private readonly lease: LeaderLease,
@@ -28,7 +33,10 @@ export class JobScheduler {
       job.schedule,
       async () => {
         if (!this.lease.isLeader) return;
-        const p = job.run().catch((e) => this.log.error({ err: e, job: job.name }, 'scheduled job failed'));
+        const p = job.run().then(
+          () => this.succeeded(job.name),
+          (e) => this.failed(job.name, e),
+        );
         this.running.add(p);
         await p;
         this.running.delete(p);
@@ -36,6 +44,24 @@ export class JobScheduler {
       { name: job.name, noOverlap: true, timezone: this.timezone },
     );
     this.tasks.push(task);
+  }
+
+  private succeeded(job: string): void {
+    const f = this.failing.get(job);
+    if (!f) return;
+    this.failing.delete(job);
+    this.log.info({ job, failedTicks: f.repeats + 1 }, 'scheduled job runs again');
+  }
+
+  private failed(job: string, e: unknown, now = Date.now()): void {
+    const message = (e as Error)?.message ?? String(e);
+    const f = this.failing.get(job);
+    if (f && f.message === message && now - f.loggedAt < REPEAT_LOG_MS) {
+      f.repeats++;
+      return;
+    }
+    this.log.error({ err: e, job, sameFailureTicks: f?.message === message ? f.repeats + 1 : undefined }, 'scheduled job failed');
+    this.failing.set(job, { message, loggedAt: now, repeats: 0 });
   }
 
   /** Stops scheduling and waits for the jobs that are running. */

@@ -4,6 +4,7 @@ import type { InFlightWork } from '../lifecycle/in-flight-work';
 import type { Logger } from '../log';
 import { StateStoreUnavailable } from '../state/state-store';
 import { APPROVE_ACTION, REJECT_ACTION } from '../views/approval-view';
+import { postToResponseUrl } from './response-url';
 
 /** Approve / Reject buttons: acknowledged at once; the clicker gets an ephemeral word on what happened. */
 export function registerApprovalButtons(app: App, deps: { approvals: ApprovalService; work: InFlightWork; log: Logger }): void {
@@ -12,7 +13,7 @@ export function registerApprovalButtons(app: App, deps: { approvals: ApprovalSer
     [APPROVE_ACTION, 'approve'],
     [REJECT_ACTION, 'reject'],
   ] as const) {
-    app.action<BlockButtonAction>(actionId, async ({ ack, body, action, respond }) => {
+    app.action<BlockButtonAction>(actionId, async ({ ack, body, action }) => {
       await ack();
       await work.track(async () => {
         let reply: string;
@@ -23,7 +24,7 @@ export function registerApprovalButtons(app: App, deps: { approvals: ApprovalSer
           if (!(e instanceof StateStoreUnavailable)) log.error({ err: e, user: body.user.id }, 'approval click failed');
           reply = e instanceof StateStoreUnavailable ? 'State store unavailable: your click was not counted. Try again when Redis is back.' : `Your click failed: ${(e as Error).message}`;
         }
-        await respond({ response_type: 'ephemeral', replace_original: false, text: reply }).catch((e) => log.error({ err: e }, 'could not answer a click'));
+        await postToResponseUrl(body.response_url, { response_type: 'ephemeral', replace_original: false, text: reply }).catch((e) => log.error({ err: e }, 'could not answer a click'));
         // The approved action (a whole cutover, maybe) runs on, tracked so that a SIGTERM waits for it.
         await running?.catch((e) => log.error({ err: e }, 'an approved action ended in an error that could not be recorded'));
       });

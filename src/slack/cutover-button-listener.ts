@@ -8,6 +8,7 @@ import { StateStoreUnavailable } from '../state/state-store';
 import { CUTOVER_ABORT, CUTOVER_RESUME } from '../views/cutover-view';
 import { ROLLBACK_ACTION } from '../gates/health-gates';
 import type { ApprovalService } from '../approvals/approval-service';
+import { postToResponseUrl } from './response-url';
 
 /** Abort and Resume on a cutover timeline: operators only; the clicker is told what happened. */
 export function registerCutoverButtons(app: App, deps: { runner: CutoverRunner; approvals: ApprovalService; access: AccessControl; audit: AuditLog; work: InFlightWork; log: Logger }): void {
@@ -17,7 +18,7 @@ export function registerCutoverButtons(app: App, deps: { runner: CutoverRunner; 
     [CUTOVER_RESUME, 'resume'],
     [ROLLBACK_ACTION, 'roll back'],
   ] as const) {
-    app.action<BlockButtonAction>(actionId, async ({ ack, body, action, respond }) => {
+    app.action<BlockButtonAction>(actionId, async ({ ack, body, action }) => {
       await ack();
       await work.track(async () => {
         let reply: string;
@@ -47,7 +48,7 @@ export function registerCutoverButtons(app: App, deps: { runner: CutoverRunner; 
           if (!(e instanceof StateStoreUnavailable)) log.error({ err: e }, `cutover ${verb} failed`);
           reply = e instanceof StateStoreUnavailable ? 'State store unavailable: nothing was done.' : `Failed: ${(e as Error).message}`;
         }
-        await respond({ response_type: 'ephemeral', replace_original: false, text: reply }).catch(() => undefined);
+        await postToResponseUrl(body.response_url, { response_type: 'ephemeral', replace_original: false, text: reply }).catch(() => undefined);
       });
     });
   }

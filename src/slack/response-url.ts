@@ -4,11 +4,12 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
 /**
- * POSTs a message to a slash command's response_url with node's own HTTP client and a keep-alive
+ * POSTs a message to a slash command's or a click's response_url with node's own HTTP client and a keep-alive
  * agent. Bolt's `respond` uses `fetch`, whose streams cost about half a millisecond of event loop
  * per answer: under a burst of commands that time comes out of the next acknowledgements.
  */
-export function postToResponseUrl(url: string, message: object, timeoutMs = 10_000): Promise<void> {
+export async function postToResponseUrl(url: string | undefined, message: object, timeoutMs = 10_000): Promise<void> {
+  if (!url) throw new Error('the request carries no response_url');
   const target = new URL(url);
   const https = target.protocol === 'https:';
   const body = JSON.stringify(message);
