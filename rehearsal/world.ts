@@ -42,6 +42,7 @@ interface Part {
  */
 export class Rehearsal {
   private readonly parts: Part[] = [];
+  private stopping = false;
   consoleUrl = '';
   folder = '';
   /** The processes it started itself (the Postgres servers run under pg_ctl, in `folder`). */
@@ -105,7 +106,8 @@ export class Rehearsal {
     const planPath = join(db.folder.root, 'rehearsal-plan.yml');
     writeFileSync(planPath, rehearsalPlanYaml({ heroku: heroku.url, rollbar: rollbar.url, rollbarStatus: rollbarStatus.url, herokuStatus: herokuStatusPage.url, slackStatus: slackStatus.url }, { errorWatchMinutes: this.opts.errorWatchMinutes }));
     const botPort = await freePort();
-    const bot = this.spawnBot(join(db.folder.root, 'bot.log'), {
+    const logPath = join(db.folder.root, 'bot.log');
+    const bot = this.spawnBot(logPath, {
       SLACK_BOT_TOKEN: 'xoxb-rehearsal-bot-token',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
@@ -125,10 +127,12 @@ export class Rehearsal {
       EC2_DATABASE_URL: db.ec2.url('app'),
       AURORA_DATABASE_URL: db.aurora.url('app'),
     });
-    const logPath = join(db.folder.root, 'bot.log');
     const exited = new Promise<never>((_, reject) => bot.once('exit', (code) => setTimeout(() => reject(new Error(`the bot exited (code ${code}) while starting:\n${readFileSync(logPath, 'utf8').slice(-4000)}`)), 100)));
     await Promise.race([exited, eventually(async () => (await fetch(`http://127.0.0.1:${botPort}/healthz`).catch(() => undefined))?.status === 200, 60_000, 'the bot to answer /healthz')]);
     exited.catch(() => undefined);
+    bot.once('exit', (code, signal) => {
+      if (!this.stopping) say(`THE BOT EXITED (${signal ?? `code ${code}`}): the console stops answering. Its log: ${logPath}`);
+    });
 
     const switches = new FaultSwitches({ rollbar, herokuStatus: herokuStatusPage, ec2: db.ec2, dms, app });
     const world = new WorldView(db, heroku, task, app, switches, rollbar);
@@ -165,6 +169,7 @@ export class Rehearsal {
 
   /** Stops everything, newest first; what fails to stop is said, and the rest still stops. */
   async stop(): Promise<void> {
+    this.stopping = true;
     while (this.parts.length) {
       const p = this.parts.pop()!;
       await p.stop().catch((e) => this.opts.progress(`could not stop ${p.name}: ${(e as Error).message}`));
