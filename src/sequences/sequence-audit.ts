@@ -74,8 +74,13 @@ export function auditSequences(
   return { findings, missingDefaults, checkedAt: now };
 }
 
+/** Behind its columns (the next insert collides) or behind the source's own sequence. */
+export function isBehind(f: SequenceFinding): boolean {
+  return f.problems.includes('behind') || f.problems.includes('behind-source');
+}
+
 export function needsFix(a: SequenceAudit): boolean {
-  return a.missingDefaults.length > 0 || a.findings.some((f) => f.problems.includes('behind') || f.problems.includes('behind-source'));
+  return a.missingDefaults.length > 0 || a.findings.some(isBehind);
 }
 
 /**
@@ -89,7 +94,7 @@ export function fixShortfall(before: SequenceAudit, after: SequenceAudit): { unf
   const unfixed = after.missingDefaults.map((m) => `${m.source.tableSchema}.${m.source.tableName}.${m.source.column} (no default)`);
   const overtaken: string[] = [];
   for (const f of after.findings) {
-    if (!f.problems.includes('behind') && !f.problems.includes('behind-source')) continue;
+    if (!isBehind(f)) continue;
     const b = maxBefore.get(f.sequence);
     const up = f.increment > 0;
     const stillBehindOldMax = b?.extreme !== undefined && b.extreme !== null && f.next !== undefined && (up ? f.next <= b.extreme : f.next >= b.extreme);

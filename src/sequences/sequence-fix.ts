@@ -1,6 +1,6 @@
 import { quoteIdent, quoteLiteral } from '../db/database';
 import type { SequenceColumn } from './sequence-catalog';
-import type { SequenceAudit, SequenceFinding } from './sequence-audit';
+import { isBehind, type SequenceAudit, type SequenceFinding } from './sequence-audit';
 import { seqKey } from './sequence-values';
 
 const qualified = (schema: string, name: string) => `${quoteIdent(schema)}.${quoteIdent(name)}`;
@@ -16,7 +16,7 @@ export function sequenceFixSql(audit: SequenceAudit, gap: number): string[] {
   const out: string[] = [];
   for (const m of audit.missingDefaults) out.push(...recreateDefault(m.source, m.targetHasSequence, audit, gap));
   for (const f of audit.findings) {
-    if (f.problems.includes('behind') || f.problems.includes('behind-source')) out.push(setvalFor(f.columns, f.increment, gap, f.sourceNext));
+    if (isBehind(f)) out.push(setvalFor(f.columns, f.increment, gap, f.sourceNext));
   }
   return dedupe(out);
 }

@@ -1,7 +1,7 @@
 import type { CheckResult } from '../checks/check-result';
 import type { Gate } from '../gates/gate-runner';
 import type { Hop, HopMethod } from '../plan/plan';
-import { needsFix, type SequenceAudit } from './sequence-audit';
+import { isBehind, needsFix, type SequenceAudit } from './sequence-audit';
 import type { SequenceService } from './sequence-service';
 
 /** Sequences as a gate of `hop`, from a fresh audit of its target. */
@@ -40,6 +40,6 @@ export function sequenceGateResult(method: HopMethod, target: string, audit: Seq
     return { ...base, status: 'ok', value: `${audit.findings.length} sequences ahead of their columns${lag}` };
   }
   if (!needsFix(audit)) return { ...base, status: 'ok', value: `${audit.findings.length} sequences ahead of their columns` };
-  const behind = audit.findings.filter((f) => f.problems.includes('behind') || f.problems.includes('behind-source'));
+  const behind = audit.findings.filter(isBehind);
   return { ...base, status: 'warn', value: `${behind.length} behind, ${audit.missingDefaults.length} lost defaults`, detail: 'fixed by the cutover before the app takes writes (or now: `/migrate sequences fix`)' };
 }

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { Hop } from '../plan/plan';
-import { needsFix, type SequenceAudit, type SequenceFinding } from '../sequences/sequence-audit';
+import { isBehind, needsFix, type SequenceAudit, type SequenceFinding } from '../sequences/sequence-audit';
 import { columnKey } from '../sequences/sequence-values';
 import { context, counted, escapeText, header, section, slackTime, withinLimits, type MessageView } from './slack-text';
 
@@ -23,7 +23,7 @@ function findingLine(f: SequenceFinding): string {
 export function sequencesCheckView(hop: Hop, audit: SequenceAudit, sourceError?: string): MessageView {
   const bad = audit.findings.filter((f) => f.problems.length);
   const verdict = needsFix(audit)
-    ? `:red_circle: *${counted(bad.filter((f) => f.problems.includes('behind') || f.problems.includes('behind-source')).length, 'sequence', 'sequences')} behind, ${counted(audit.missingDefaults.length, 'column lost its default', 'columns lost their default')}* — fix before the app gets writes: \`/migrate sequences ${hop.id} fix\``
+    ? `:red_circle: *${counted(bad.filter(isBehind).length, 'sequence', 'sequences')} behind, ${counted(audit.missingDefaults.length, 'column lost its default', 'columns lost their default')}* — fix before the app gets writes: \`/migrate sequences ${hop.id} fix\``
     : bad.length
       ? `:large_yellow_circle: No sequence is behind; ${bad.length} need a look.`
       : ':large_green_circle: Every sequence is ahead of its columns.';
