@@ -9,8 +9,6 @@ export interface DemoAppStatus {
   writes: number;
   errors: number;
   lastError?: string;
-  /** Orders the app was told were committed, per database label. */
-  committedBy: Record<string, number>;
 }
 
 /**
@@ -25,7 +23,7 @@ export class DemoApp {
   private busy = false;
   /** While on, every tick also reports an application error (the console's "app errors" switch). */
   throwErrors = false;
-  readonly status: DemoAppStatus = { database: '-', state: 'maintenance', writes: 0, errors: 0, committedBy: {} };
+  readonly status: DemoAppStatus = { database: '-', state: 'maintenance', writes: 0, errors: 0 };
 
   constructor(
     private readonly heroku: HerokuStandIn,
@@ -68,7 +66,6 @@ export class DemoApp {
       await client.query('INSERT INTO payments (order_id, amount_cents, created_at) SELECT id, amount_cents, created_at FROM orders WHERE id = $1', [order.rows[0].id]);
       await client.query('COMMIT');
       this.status.writes++;
-      this.status.committedBy[this.status.database] = (this.status.committedBy[this.status.database] ?? 0) + 1;
       this.status.state = 'writing';
     } catch (e) {
       this.status.errors++;

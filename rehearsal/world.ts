@@ -69,11 +69,12 @@ export class Rehearsal {
     const say = this.opts.progress;
     const db: RehearsalDatabases = await startDatabases((what) => say(`starting ${what}`));
     this.folder = db.folder.root;
+    const clusters = [db.aurora, db.ec2, db.heroku];
     this.own('databases', async () => {
-      await Promise.all([db.aurora, db.ec2, db.heroku].map((c) => c.stop('immediate')));
+      await Promise.all(clusters.map((c) => c.stop('immediate')));
       db.folder.remove();
     }, () => {
-      for (const c of [db.aurora, db.ec2, db.heroku]) c.stopNow();
+      for (const c of clusters) c.stopNow();
       db.folder.remove();
     });
 
