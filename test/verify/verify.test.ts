@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { parsePlan } from '../../src/plan/load-plan';
 import { BotHarness } from '../support/bot-harness';
 import { eventually } from '../support/free-port';
@@ -64,9 +65,18 @@ verify: { exact_row_limit: 4000, checksum_ranges: 4, range_size: 1000 }
   });
 
   test('runs in the background, edits one progress message, and posts every mismatch in its thread', async () => {
-    const reply = await h.command('U0ANYONE', 'verify --checksum');
-    expect(reply).toContain('started with sampled checksums');
-    expect(await h.command('U0ANYONE', 'verify')).toContain('already running');
+    // A lock on one source table holds the first run, so the second request surely finds it running.
+    const holder = new Client({ connectionString: source.url('app') });
+    await holder.connect();
+    await holder.query('BEGIN; LOCK TABLE big IN ACCESS EXCLUSIVE MODE');
+    try {
+      const reply = await h.command('U0ANYONE', 'verify --checksum');
+      expect(reply).toContain('started with sampled checksums');
+      expect(await h.command('U0ANYONE', 'verify')).toContain('already running');
+    } finally {
+      await holder.query('COMMIT');
+      await holder.end();
+    }
     const final = await eventually(() => h.slack.callsOf('chat.update').map((c) => messageText(c.args)).find((t) => t.includes('finished')), 30_000, 'the verify to finish');
     const progress = h.slack.callsOf('chat.postMessage').find((c) => messageText(c.args).includes('Verifying hop-one'))!;
     const thread = await eventually(() => h.slack.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === progress.result?.ts).map((c) => messageText(c.args)).join('\n'), 5000, 'the thread');
