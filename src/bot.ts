@@ -102,6 +102,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
         installerOptions: { port: settings.port, clientOptions },
         clientOptions,
         logger: boltLogger(log),
+        convoStore: false,
       })
     : new App({
         token: settings.slackBotToken,
@@ -113,6 +114,8 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
         }),
         clientOptions,
         logger: boltLogger(log),
+        // Nothing here reads conversation context; the store is one more middleware on every request.
+        convoStore: false,
       });
 
   const poster = new ChannelPoster(app.client);
