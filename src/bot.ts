@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App } from '@slack/bolt';
 import type { RetryOptions } from '@slack/web-api';
 import { AccessControl } from './access/access-control';
 import { ApprovalService, type ApprovalAction } from './approvals/approval-service';
@@ -14,7 +12,8 @@ import type { Plan } from './plan/plan';
 import { boltLogger } from './slack/bolt-logger';
 import { registerApprovalButtons } from './slack/approval-button-listener';
 import { ChannelPoster } from './slack/channel-poster';
-import { healthzRoute } from './slack/healthz-route';
+import { asCustomRoute, healthz } from './slack/healthz-route';
+import { AckFirstReceiver } from './slack/ack-first-receiver';
 import { registerMigrateCommand } from './slack/migrate-command-listener';
 import { slackApprovalBoard } from './slack/slack-approval-board';
 import { slackUsergroupDirectory } from './slack/slack-usergroup-directory';
@@ -89,7 +88,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const keys = keysFor(plan.name);
   const work = new InFlightWork();
 
-  const routes = [healthzRoute(redis, processId, () => lease.isLeader)];
+  const health = healthz(redis, processId, () => lease.isLeader);
   const clientOptions = { slackApiUrl: settings.slackApiUrl ? withSlash(settings.slackApiUrl) : undefined, retryConfig: opts.slackRetryConfig };
   const socketMode = Boolean(settings.slackAppToken);
   const app = socketMode
@@ -97,7 +96,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
         token: settings.slackBotToken,
         appToken: settings.slackAppToken,
         socketMode: true,
-        customRoutes: routes,
+        customRoutes: [asCustomRoute(health)],
         // Socket Mode opens its connection with its own WebClient: it needs the API URL too.
         installerOptions: { port: settings.port, clientOptions },
         clientOptions,
@@ -106,12 +105,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       })
     : new App({
         token: settings.slackBotToken,
-        receiver: new HTTPReceiver({
-          signingSecret: settings.slackSigningSecret,
-          endpoints: '/slack/events',
-          customRoutes: routes,
-          logger: boltLogger(log),
-        }),
+        receiver: new AckFirstReceiver({ signingSecret: settings.slackSigningSecret, endpoint: '/slack/events', routes: [health], log }),
         clientOptions,
         logger: boltLogger(log),
         // Nothing here reads conversation context; the store is one more middleware on every request.
@@ -249,7 +243,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   await runner.recoverInterrupted().catch((e) => log.error({ err: e }, 'could not check for interrupted cutovers'));
 
   const started = (await app.start(settings.port)) as unknown;
-  const port = socketMode ? settings.port : ((started as Server).address() as AddressInfo).port;
+  const port = socketMode ? settings.port : (started as number);
   log.info({ port, socketMode, plan: plan.name, processId }, 'cutover is running');
 
   return {

@@ -1,0 +1,23 @@
+/** What the acknowledging worker thread is started with. */
+export interface AckWorkerOptions {
+  port: number;
+  host?: string;
+  signingSecret: string;
+  /** The path Slack posts commands and clicks to. */
+  endpoint: string;
+  bodyLimit?: number;
+  /** GET routes the main thread answers (e.g. /healthz). */
+  routes: { path: string; methods: string[] }[];
+  routeTimeoutMs: number;
+  /** Without a word from the main thread for this long, requests are refused instead of acknowledged. */
+  stallMs: number;
+}
+
+export type FromAckWorker =
+  | { kind: 'listening'; port: number }
+  | { kind: 'failed'; reason: string }
+  | { kind: 'event'; body: Record<string, unknown>; retryNum?: number; retryReason?: string }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'route'; id: number; method: string; path: string };
+
+export type ToAckWorker = { kind: 'heartbeat' } | { kind: 'stop' } | { kind: 'route-reply'; id: number; status: number; contentType: string; body: string };
