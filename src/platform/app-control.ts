@@ -15,7 +15,9 @@ export interface AppControl {
 /**
  * Heroku: maintenance mode, formation, config vars. A DATABASE_URL that an add-on attachment owns
  * cannot be overwritten: the add-on is attached again under another name (so the old database stays
- * reachable for a rollback) and the owning attachment removed before the variable is set.
+ * reachable for a rollback) and the owning attachment removed before the variable is set. Pointing
+ * back at that add-on's database (a rollback) gives it its attachment back, so that Heroku manages
+ * the variable again (credential rotations, maintenance) as before the cutover.
  */
 export function herokuAppControl(api: HerokuApi, app: string): AppControl {
   return {
@@ -32,14 +34,28 @@ export function herokuAppControl(api: HerokuApi, app: string): AppControl {
     },
     async pointAt(configVar, url) {
       const vars = await api.configVars();
-      if (vars[configVar] === url) return `${configVar} already points at the target`;
       const attachmentName = configVar.replace(/_URL$/, '');
+      const parkedName = `CUTOVER_OLD_${attachmentName}`;
+      if (vars[`${parkedName}_URL`] === url) {
+        const attachments = await api.attachments();
+        const parked = attachments.find((a) => a.name === parkedName);
+        if (parked) {
+          // Each call is checked first, so a run interrupted half-way finishes on the next try.
+          if (!attachments.some((a) => a.name === attachmentName)) {
+            if (vars[configVar] !== undefined) await api.setConfigVars({ [configVar]: null });
+            await api.attach(parked.addon.id, attachmentName);
+          }
+          await api.detach(parked.id);
+          return `${configVar} is the add-on ${parked.addon.name}'s again (attachment ${attachmentName} restored, ${parkedName} removed)`;
+        }
+      }
+      if (vars[configVar] === url) return `${configVar} already points there`;
       const owner = (await api.attachments()).find((a) => a.name === attachmentName);
       let note = '';
       if (owner) {
-        await api.attach(owner.addon.id, `CUTOVER_OLD_${attachmentName}`);
+        await api.attach(owner.addon.id, parkedName);
         await api.detach(owner.id);
-        note = ` (add-on ${owner.addon.name} re-attached as CUTOVER_OLD_${attachmentName} first)`;
+        note = ` (add-on ${owner.addon.name} re-attached as ${parkedName} first)`;
       }
       await api.setConfigVars({ [configVar]: url });
       return `${configVar} set on ${app}${note}`;

@@ -95,6 +95,8 @@ describe('stopping a cutover: a fence that never arrives, a failing platform, an
     expect(aborted!.steps['app-back'].status).toBe('pending');
     expect(aborted!.undo!.join('\n')).toMatch(/repoint: back to the source[\s\S]*detach: the target stays promoted[\s\S]*stop-writes: app back on the source/);
     expect(world.heroku.configVars.DATABASE_URL).toBe(primary.url('app'));
+    expect(world.heroku.attachments.map((a) => [a.name, a.addon.id])).toEqual([['DATABASE', 'addon-pg']]);
+    expect(world.heroku.configVars.CUTOVER_OLD_DATABASE_URL).toBeUndefined();
     expect(world.heroku.maintenance).toBe(false);
     expect([world.heroku.scaleOf('web'), world.heroku.scaleOf('worker')]).toEqual([3, 2]);
   });

@@ -119,6 +119,9 @@ describe('cutover of a physical hop: primary → streaming standby, driven throu
     await approveBy(h, req.id, ['U0APP3', 'U0APP4']);
     await eventually(async () => (await h.bots[0].cutover.runner.status('hop-one')) === 'rolled-back', 10_000, 'the roll back');
     expect(world.heroku.configVars.DATABASE_URL).toBe(primary.url('app'));
+    // Heroku manages DATABASE_URL again: the add-on has its DATABASE attachment back, the parked one is gone.
+    expect(world.heroku.attachments.map((a) => [a.name, a.addon.id])).toEqual([['DATABASE', 'addon-pg']]);
+    expect(world.heroku.configVars.CUTOVER_OLD_DATABASE_URL).toBeUndefined();
     expect(world.heroku.maintenance).toBe(false);
     expect([world.heroku.scaleOf('web'), world.heroku.scaleOf('worker')]).toEqual([3, 2]);
     world.rollbar.steady(2);
