@@ -104,4 +104,41 @@ describe('a primary with a streaming standby, watched through a plain role', () 
     }
     await eventually(() => channelTexts().some((t) => t.includes('*Resolved*') && t.includes('Target *target* does not answer')), 20_000, 'the unreachable alert to resolve');
   });
+
+  test('a WAL receiver that cannot reach the source is reported down and alerts; reconnected, it resolves', async () => {
+    const [{ primary_conninfo: original }] = await standby.sql<{ primary_conninfo: string }>('SHOW primary_conninfo');
+    await standby.sql("ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port=1 user=postgres connect_timeout=1'");
+    await standby.sql('SELECT pg_reload_conf()');
+    try {
+      await eventually(() => channelTexts().some((t) => t.includes('The WAL receiver on *target* is down')), 20_000, 'the receiver-down alert');
+      expect((await h.bots[0].cutover.samples.latest('hop-one'))!.standby).toMatchObject({ inRecovery: true, feed: 'down' });
+      expect(await h.command('U0ANYONE', 'lag')).toContain(':red_circle: *WAL feed:* WAL receiver down');
+    } finally {
+      await standby.sql(`ALTER SYSTEM SET primary_conninfo = '${original.replace(/'/g, "''")}'`);
+      await standby.sql('SELECT pg_reload_conf()');
+    }
+    await eventually(() => channelTexts().some((t) => t.includes('*Resolved*') && t.includes('The WAL receiver on *target* is down')), 20_000, 'the receiver-down alert to resolve');
+  });
+
+  test('WAL archiving failing on the source alerts (backups at risk); archiving again, it resolves', async () => {
+    await primary.sql("ALTER SYSTEM SET archive_command = 'false'");
+    await primary.sql('SELECT pg_reload_conf()');
+    try {
+      await primary.sql("INSERT INTO orders (note) VALUES ('to archive')", [], 'app');
+      await primary.sql('SELECT pg_switch_wal()');
+      await eventually(() => channelTexts().some((t) => t.includes('WAL archiving is failing on source *source*')), 20_000, 'the archiving alert');
+    } finally {
+      await primary.sql('ALTER SYSTEM RESET archive_command');
+      await primary.sql('SELECT pg_reload_conf()');
+    }
+    await primary.sql('SELECT pg_switch_wal()');
+    await eventually(() => channelTexts().some((t) => t.includes('*Resolved*') && t.includes('WAL archiving is failing on source *source*')), 30_000, 'the archiving alert to resolve');
+  });
+
+  // Last: a promoted standby cannot follow the source again.
+  test('a standby promoted before the cutover alerts that it left recovery', async () => {
+    await standby.sql('SELECT pg_promote()');
+    await eventually(() => channelTexts().some((t) => t.includes('Standby *target* left recovery before the cutover: it no longer follows *source*')), 20_000, 'the left-recovery alert');
+    expect((await h.bots[0].cutover.samples.latest('hop-one'))!.standby).toMatchObject({ inRecovery: false });
+  });
 });
