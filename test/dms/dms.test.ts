@@ -41,7 +41,7 @@ describe('the DMS hop, through the real AWS SDK and a local DMS endpoint', () =>
   });
 
   const channelTexts = () => h.slack.callsOf('chat.postMessage').map((c) => messageText(c.args));
-  const poll = () => h.bots[0].cutover.dms.poll();
+  const poll = (now?: number) => h.bots[0].cutover.dms.poll(now);
 
   test.each(['creating', 'ready', 'starting', 'running', 'stopping', 'stopped', 'failed', 'deleting', 'modifying', 'moving', 'failed-move', 'testing'])('status shows a task that is %s', async (status) => {
     task.Status = status;
@@ -148,6 +148,27 @@ describe('the DMS hop, through the real AWS SDK and a local DMS endpoint', () =>
     expect(await h.command('U0ANYONE', 'dms tables validation')).toContain('12 validation failures');
     task.tables = standInTables(6);
     await poll();
+  });
+
+  test('a full load stuck at one percent for the plan\'s stall period alerts once; moving again, it resolves', async () => {
+    task.Status = 'running';
+    task.LastFailureMessage = undefined;
+    task.tables = standInTables(4);
+    task.ReplicationTaskStats.FullLoadProgressPercent = 42;
+    const stallAlerts = () => channelTexts().filter((t) => t.includes('*Alert*') && t.includes('has not progressed'));
+    // Polled as the scheduler would, at times after every point the other tests recorded.
+    const t0 = Date.now() + 3 * 3600_000;
+    await poll(t0);
+    await poll(t0 + 10 * 60_000);
+    expect(stallAlerts()).toHaveLength(0);
+    await poll(t0 + 16 * 60_000);
+    await poll(t0 + 17 * 60_000);
+    expect(stallAlerts()).toHaveLength(1);
+    expect(stallAlerts()[0]).toContain('DMS full load on *ec2-to-aurora* has not progressed for 16 min');
+    expect(stallAlerts()[0]).toContain('stuck at 42%');
+    task.ReplicationTaskStats.FullLoadProgressPercent = 43;
+    await poll(t0 + 18 * 60_000);
+    expect(channelTexts().filter((t) => t.includes('*Resolved*') && t.includes('has not progressed'))).toHaveLength(1);
   });
 
   test('stop and resume need an operator holding the lock', async () => {
