@@ -59,6 +59,19 @@ describe('a primary with a streaming standby, watched through a plain role', () 
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   });
 
+  test('a chart Slack refuses is said in a follow-up only the asker sees; the figures are already in the text', async () => {
+    h.slack.override('files.getUploadURLExternal', () => ({ status: 200, body: { ok: false, error: 'not_in_channel' } }));
+    try {
+      const res = await h.sendCommand('U0ANYONE', 'lag');
+      const posts = await eventually(() => (h.slack.responsesTo(res.key).length >= 2 ? h.slack.responsesTo(res.key) : undefined), 10_000, 'the follow-up');
+      expect(messageText(posts[0].body)).toContain('WAL feed:* streaming');
+      expect(posts[1].body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+      expect(messageText(posts[1].body)).toMatch(/^\(The chart could not be uploaded here: .*not_in_channel.*The text above has the same figures\.\)$/);
+    } finally {
+      h.slack.override('files.getUploadURLExternal', undefined);
+    }
+  });
+
   test('a paused standby raises a lag alert after the grace period; resumed, the lag clears and "resolved" is posted', async () => {
     await standby.sql('SELECT pg_wal_replay_pause()');
     const pausedAt = Date.now();
