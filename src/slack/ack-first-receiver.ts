@@ -80,7 +80,7 @@ export class AckFirstReceiver implements Receiver {
       host,
       signingSecret: this.opts.signingSecret,
       endpoint: this.opts.endpoint,
-      routes: this.opts.routes.map((r) => ({ path: r.path, methods: ['GET'] })),
+      routes: this.opts.routes.map((r) => r.path),
       routeTimeoutMs: 5000,
       stallMs: this.opts.stallMs ?? 2000,
     };

@@ -6,8 +6,8 @@ export interface AckWorkerOptions {
   /** The path Slack posts commands and clicks to. */
   endpoint: string;
   bodyLimit?: number;
-  /** GET routes the main thread answers (e.g. /healthz). */
-  routes: { path: string; methods: string[] }[];
+  /** Paths of the GET routes the main thread answers (e.g. /healthz). */
+  routes: string[];
   routeTimeoutMs: number;
   /** Without a word from the main thread for this long, requests are refused instead of acknowledged. */
   stallMs: number;
@@ -18,6 +18,6 @@ export type FromAckWorker =
   | { kind: 'failed'; reason: string }
   | { kind: 'event'; body: Record<string, unknown>; retryNum?: number; retryReason?: string }
   | { kind: 'refused'; reason: string }
-  | { kind: 'route'; id: number; method: string; path: string };
+  | { kind: 'route'; id: number; path: string };
 
 export type ToAckWorker = { kind: 'heartbeat' } | { kind: 'stop' } | { kind: 'route-reply'; id: number; status: number; contentType: string; body: string };

@@ -58,7 +58,7 @@ async function onSlackRequest(req: IncomingMessage, res: ServerResponse): Promis
   send({ kind: 'event', body, retryNum: extractRetryNumFromHTTPRequest(req), retryReason: extractRetryReasonFromHTTPRequest(req) });
 }
 
-function onRouteRequest(res: ServerResponse, method: string, path: string): void {
+function onRouteRequest(res: ServerResponse, path: string): void {
   const id = nextRouteId++;
   const timer = setTimeout(() => {
     routeReplies.delete(id);
@@ -70,7 +70,7 @@ function onRouteRequest(res: ServerResponse, method: string, path: string): void
     res.writeHead(reply.status, { 'Content-Type': reply.contentType });
     res.end(reply.body);
   });
-  send({ kind: 'route', id, method, path });
+  send({ kind: 'route', id, path });
 }
 
 const server = createServer((req, res) => {
@@ -80,8 +80,8 @@ const server = createServer((req, res) => {
     onSlackRequest(req, res).catch(() => {
       if (!res.headersSent) buildNoBodyResponse(res, 500);
     });
-  } else if (options.routes.some((r) => r.path === pathname && r.methods.includes(method))) {
-    onRouteRequest(res, method, pathname);
+  } else if (method === 'GET' && options.routes.includes(pathname)) {
+    onRouteRequest(res, pathname);
   } else {
     buildNoBodyResponse(res, 404);
   }
