@@ -14,8 +14,6 @@ export function registerMigrateCommand(app: App, deps: { cutover: Cutover; subco
   app.command('/migrate', async ({ command, ack }) => {
     await ack();
     const respond = (message: object) => postToResponseUrl(command.response_url, message);
-    // The answer goes through response_url; let requests already waiting be acknowledged first.
-    await new Promise((r) => setImmediate(r));
     if (work.isClosing) {
       await respond({ response_type: 'ephemeral', ...notice('The bot is restarting; nothing was done. Try again in a minute.') }).catch(() => undefined);
       return;

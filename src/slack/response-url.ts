@@ -5,8 +5,8 @@ const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent
 
 /**
  * POSTs a message to a slash command's or a click's response_url with node's own HTTP client and a keep-alive
- * agent. Bolt's `respond` uses `fetch`, whose streams cost about half a millisecond of event loop
- * per answer: under a burst of commands that time comes out of the next acknowledgements.
+ * agent. Bolt's `respond` uses `fetch`, whose streams cost about half a millisecond of the main
+ * thread per answer: under a burst of commands that time comes out of every other command's work.
  */
 export async function postToResponseUrl(url: string | undefined, message: object, timeoutMs = 10_000): Promise<void> {
   if (!url) throw new Error('the request carries no response_url');

@@ -14,7 +14,7 @@ export type StateStore = Redis;
  * Connects to Redis so that an outage is answered fast instead of queued:
  * no offline queue, one retry, a command timeout, and endless reconnects in the background.
  * Commands issued in the same tick go out in one write (auto-pipelining): under a burst of slash
- * commands that is one syscall instead of one per command, leaving the event loop to the acks.
+ * commands that is one syscall instead of one per command.
  */
 export function connectStateStore(url: string, extra: RedisOptions = {}): StateStore {
   const redis = new Redis(url, {
