@@ -80,7 +80,7 @@ describe('cutover of a physical hop: primary → streaming standby, driven throu
     const replies = await Promise.all(clicks.map((c) => h.slack.replyTo(c.key)));
     expect(replies.filter((r) => r.includes('completed the request'))).toHaveLength(1);
 
-    const run = await finishedRun(h);
+    const run = await finishedRun(h, 'hop-one', 45_000, req.id);
     expect(run.failure).toBeUndefined();
     expect(run.status).toBe('done');
     for (const step of Object.values(run.steps)) expect(step).toMatchObject({ status: 'done', attempts: 1 });

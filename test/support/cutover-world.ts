@@ -61,13 +61,22 @@ export async function approveBy(h: BotHarness, requestId: string, approvers: [st
   for (const user of approvers) await h.slack.replyTo((await h.click(user, APPROVE_ACTION, requestId)).key);
 }
 
-/** Waits until the hop's cutover run has finished (done) or stopped (failed) and returns it. */
-export function finishedRun(h: BotHarness, hop = 'hop-one', timeoutMs = 60_000): Promise<CutoverRun> {
-  const runs = h.bots[0].cutover.runner['deps'].runs;
-  return eventually(async () => {
+/**
+ * Waits until the hop's cutover run has finished (done) or stopped (failed) and returns it. Given the
+ * approval that started it, an approved action that failed before any run began (a gate turned bad
+ * at approval, say) fails the wait at once, with the action's own words.
+ */
+export async function finishedRun(h: BotHarness, hop = 'hop-one', timeoutMs = 60_000, approvalId?: string): Promise<CutoverRun> {
+  const { runner, approvalStore } = h.bots[0].cutover;
+  const runs = runner['deps'].runs;
+  const outcome = await eventually(async () => {
     const r = await runs.get(hop);
-    return r?.status === 'done' || r?.status === 'failed' ? r : undefined;
+    if (r?.status === 'done' || r?.status === 'failed') return { run: r };
+    const action = approvalId ? (await approvalStore.get(approvalId))?.run : undefined;
+    return !r && action?.status === 'failed' ? { actionFailed: action.result ?? '(no reason recorded)' } : undefined;
   }, timeoutMs, `the cutover of ${hop} to finish`);
+  if (!outcome.run) throw new Error(`the approved cutover of ${hop} ran nothing: ${outcome.actionFailed}`);
+  return outcome.run;
 }
 
 export interface PhysicalRig {
