@@ -1,5 +1,6 @@
 import type { Hop } from '../plan/plan';
 import type { CheckResult } from './check-result';
+import { heartbeatDistrust } from './heartbeat-trust';
 import type { LagSample } from './lag-sample';
 import { formatBytes, formatSeconds } from './units';
 
@@ -16,18 +17,7 @@ export function lagChecks(sample: LagSample, hop: Hop, promoted = false): CheckR
   out.push({ ...base, id: 'db.source', label: `Source ${hop.source.id} reachable`, source: `source ${hop.source.id}`, status: sample.source.ok ? 'ok' : 'unknown', detail: sample.source.ok ? undefined : unreachable('source') });
   out.push({ ...base, id: 'db.target', label: `Target ${hop.target.id} reachable`, source: target, status: sample.target.ok ? 'ok' : 'unknown', detail: sample.target.ok ? undefined : unreachable('target') });
 
-  const lag = sample.heartbeatLagSeconds;
-  const max = hop.thresholds.maxLagSeconds;
-  out.push({
-    ...base,
-    id: 'lag.heartbeat',
-    label: 'End-to-end lag (heartbeat)',
-    source: target,
-    status: lag === null ? 'unknown' : lag > max ? 'fail' : 'ok',
-    value: lag === null ? undefined : formatSeconds(lag),
-    threshold: `≤ ${formatSeconds(max)}`,
-    detail: lag !== null ? undefined : !sample.source.ok || !sample.target.ok ? 'a database did not answer' : !sample.sourceHeartbeat ? 'no heartbeat on the source: run `/migrate setup`' : 'no heartbeat has reached the target yet',
-  });
+  out.push(heartbeatLagCheck(sample, hop, promoted));
 
   if (hop.method !== 'physical' || promoted) return out;
 
@@ -71,4 +61,19 @@ export function lagChecks(sample: LagSample, hop: Hop, promoted = false): CheckR
     value: standby.replayPaused ? 'PAUSED' : 'running',
   });
   return out;
+}
+
+/**
+ * End-to-end lag from the heartbeat. A heartbeat that cannot be trusted fails, whatever lag it
+ * reads. After the cutover nothing writes the old source's heartbeat any more, so staleness is moot.
+ */
+function heartbeatLagCheck(sample: LagSample, hop: Hop, promoted: boolean): CheckResult {
+  const lag = sample.heartbeatLagSeconds;
+  const max = hop.thresholds.maxLagSeconds;
+  const check = { id: 'lag.heartbeat', label: 'End-to-end lag (heartbeat)', source: `target ${hop.target.id}`, observedAt: sample.at, threshold: `≤ ${formatSeconds(max)}` };
+  const distrust = promoted ? undefined : heartbeatDistrust(sample, hop);
+  if (distrust) return { ...check, status: 'fail', detail: distrust };
+  if (lag !== null) return { ...check, status: lag > max ? 'fail' : 'ok', value: formatSeconds(lag) };
+  const why = !sample.source.ok || !sample.target.ok ? 'a database did not answer' : !sample.sourceHeartbeat ? 'no heartbeat on the source: run `/migrate setup`' : 'no heartbeat has reached the target yet';
+  return { ...check, status: 'unknown', detail: why };
 }

@@ -23,6 +23,8 @@ export interface LagSample {
   sourceClock: number | null;
   sourceHeartbeat: Heartbeat | null;
   targetHeartbeat: Heartbeat | null;
+  /** Since when (source clock, ms) the target has shown `targetHeartbeat`; set from the previous sample. */
+  targetHeartbeatSince?: number;
   /** Physical hops: bytes of WAL the target has not replayed yet. */
   byteLag: number | null;
   /** Physical hops: source → received (not yet received), received → replayed. */

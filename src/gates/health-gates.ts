@@ -82,7 +82,7 @@ export class HealthGates {
         run: async () => lagChecks(await monitor.sampleOf(hop), hop),
       },
     ];
-    if (hop.method === 'dms') gates.push({ id: `dms:${hop.id}`, label: 'DMS task', source: `hop ${hop.id}`, run: async () => dmsChecks(await dms.report(hop), `DMS ${hop.id}`) });
+    if (hop.method === 'dms') gates.push({ id: `dms:${hop.id}`, label: 'DMS task', source: `hop ${hop.id}`, run: async () => dmsChecks(await dms.report(hop), hop) });
     gates.push(...this.healthSourceGates(hop), ...(this.deps.extraGates?.(hop) ?? []));
     return gates;
   }

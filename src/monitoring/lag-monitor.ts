@@ -3,6 +3,7 @@ import type { AlertEvent } from '../alerts/incident';
 import { lagConditions } from '../alerts/lag-conditions';
 import { lagChecks } from '../checks/lag-checks';
 import { setupHeartbeat, writeHeartbeat, type Heartbeat } from '../checks/heartbeat';
+import { targetHeartbeatSince } from '../checks/heartbeat-trust';
 import { takeLagSample, type LagSample } from '../checks/lag-sample';
 import type { DatabaseSet } from '../db/database-set';
 import type { Logger } from '../log';
@@ -61,10 +62,14 @@ export class LagMonitor {
     return writeHeartbeat(this.deps.databases.get(hop.source.id), this.deps.plan.heartbeat, hop.source.id);
   }
 
-  /** One live sample of a hop, not stored. */
-  sampleOf(hop: Hop): Promise<LagSample> {
-    const { databases, plan } = this.deps;
-    return takeLagSample({ hop, source: databases.get(hop.source.id), target: databases.get(hop.target.id), heartbeat: plan.heartbeat });
+  /** One live sample of a hop, not stored; the stored ones tell how long the target has held its heartbeat. */
+  async sampleOf(hop: Hop): Promise<LagSample> {
+    const { databases, plan, samples } = this.deps;
+    const [sample, previous] = await Promise.all([
+      takeLagSample({ hop, source: databases.get(hop.source.id), target: databases.get(hop.target.id), heartbeat: plan.heartbeat }),
+      samples.latest(hop.id),
+    ]);
+    return { ...sample, targetHeartbeatSince: targetHeartbeatSince(sample, previous) };
   }
 
   /** The scheduled round: sample the current hop, store it, evaluate its alerts. */

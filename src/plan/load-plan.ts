@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { planSchema, type PlanFile } from './plan-schema';
-import type { Database, Plan, Thresholds } from './plan';
+import { hopThresholds } from './hop-thresholds';
+import type { Database, Plan } from './plan';
 
 export class PlanError extends Error {}
 
@@ -49,11 +50,6 @@ function fieldPath(path: PropertyKey[]): string {
 function resolve(file: PlanFile): Plan {
   const databases: Database[] = Object.entries(file.databases).map(([id, d]) => ({ id, label: d.label ?? id, urlEnv: d.url_env }));
   const db = (id: string) => databases.find((d) => d.id === id) as Database;
-  const base: Thresholds = {
-    maxLagSeconds: file.thresholds.max_lag_seconds,
-    maxLagBytes: file.thresholds.max_lag_bytes,
-    lagGraceSeconds: file.thresholds.lag_grace_seconds,
-  };
   return {
     name: file.name,
     channel: file.channel,
@@ -74,11 +70,7 @@ function resolve(file: PlanFile): Plan {
         webhookUrlEnv: h.app.webhook_url_env,
         apiUrl: h.app.api_url,
       },
-      thresholds: {
-        maxLagSeconds: h.thresholds?.max_lag_seconds ?? base.maxLagSeconds,
-        maxLagBytes: h.thresholds?.max_lag_bytes ?? base.maxLagBytes,
-        lagGraceSeconds: h.thresholds?.lag_grace_seconds ?? base.lagGraceSeconds,
-      },
+      thresholds: hopThresholds(file.thresholds, h.thresholds, file.alerts.heartbeat_stall_seconds),
     })),
     access: {
       operators: file.access.operators,

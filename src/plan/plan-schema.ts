@@ -8,13 +8,33 @@ const envVarName = z
 // Slack user IDs start with U or W, user-group IDs with S.
 const slackPrincipal = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'must be a Slack user ID (U…/W…) or user-group ID (S…)');
 
+/** The rule of each threshold; the plan-wide block gives them defaults, a hop's block does not. */
+const thresholdField = {
+  max_lag_seconds: z.number().positive(),
+  max_lag_bytes: z.number().int().positive(),
+  lag_grace_seconds: z.number().int().nonnegative(),
+  /** DMS hops with `dms.cloudwatch`: the newest one-minute average of CDCLatencyTarget. */
+  max_cdc_latency_seconds: z.number().positive(),
+};
+
+export const THRESHOLD_DEFAULTS = {
+  max_lag_seconds: 30,
+  max_lag_bytes: 64 * 1024 * 1024,
+  lag_grace_seconds: 120,
+  max_cdc_latency_seconds: 60,
+} satisfies Record<keyof typeof thresholdField, number>;
+
 const thresholds = z
   .object({
-    max_lag_seconds: z.number().positive().default(30),
-    max_lag_bytes: z.number().int().positive().default(64 * 1024 * 1024),
-    lag_grace_seconds: z.number().int().nonnegative().default(120),
+    max_lag_seconds: thresholdField.max_lag_seconds.default(THRESHOLD_DEFAULTS.max_lag_seconds),
+    max_lag_bytes: thresholdField.max_lag_bytes.default(THRESHOLD_DEFAULTS.max_lag_bytes),
+    lag_grace_seconds: thresholdField.lag_grace_seconds.default(THRESHOLD_DEFAULTS.lag_grace_seconds),
+    max_cdc_latency_seconds: thresholdField.max_cdc_latency_seconds.default(THRESHOLD_DEFAULTS.max_cdc_latency_seconds),
   })
   .strict();
+
+// No defaults: a field a hop leaves out takes the plan-wide value (zod's .partial() would keep a .default()).
+const hopThresholds = z.object(thresholdField).partial().strict();
 
 const database = z
   .object({
@@ -60,7 +80,7 @@ const hop = z
     standby_feed: z.enum(['streaming', 'archive']).optional(),
     dms: dmsTask.optional(),
     app: appControl.superRefine(appRefine).optional(),
-    thresholds: thresholds.partial().optional(),
+    thresholds: hopThresholds.optional(),
   })
   .strict()
   .superRefine((h, ctx) => {
@@ -161,7 +181,7 @@ export const planSchema = z
     channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID (C…/G…)'),
     databases: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), database),
     hops: z.array(hop).min(1, 'needs at least one hop'),
-    thresholds: thresholds.default({ max_lag_seconds: 30, max_lag_bytes: 64 * 1024 * 1024, lag_grace_seconds: 120 }),
+    thresholds: thresholds.default(THRESHOLD_DEFAULTS),
     access,
     health: health.default({ status_pages: [], timeout_ms: 5000, cache_seconds: 30 }),
     heartbeat: heartbeat.default({ schema: 'public', table: 'cutover_heartbeat' }),

@@ -4,6 +4,10 @@ export interface Thresholds {
   maxLagSeconds: number;
   maxLagBytes: number;
   lagGraceSeconds: number;
+  /** DMS hops with CloudWatch: CDCLatencyTarget above this fails the gate. */
+  maxCdcLatencySeconds: number;
+  /** The plan-wide `alerts.heartbeat_stall_seconds`, here so every lag check sees it. */
+  heartbeatStallSeconds: number;
 }
 
 export interface Database {

@@ -15,6 +15,11 @@ export function checkLine(c: CheckResult): string {
   return `${STATUS_ICON[c.status]} *${c.label}:*${value}${threshold}${c.status === 'unknown' ? ' _unknown_' : ''}${detail}`;
 }
 
+/** The lag as its check reads it: no figure when the heartbeat cannot be trusted, even if the sample holds one. */
+function lagWords(checks: CheckResult[]): string | undefined {
+  return checks.find((c) => c.id === 'lag.heartbeat')?.value;
+}
+
 /** Lag over a window, for people: min / max / first → last, and a sparkline. */
 export function trendLine(samples: LagSample[]): string {
   const values = samples.map((s) => s.heartbeatLagSeconds);
@@ -54,20 +59,19 @@ export function lagView(hop: Hop, sample: LagSample, checks: CheckResult[], tren
   if (details.length) blocks.push(section(details.join('\n')));
   blocks.push(section(`*Last 30 min:* ${trendLine(trend)}`));
   blocks.push(context(`Sampled ${slackTime(sample.at)} · source ${sample.source.ms} ms, target ${sample.target.ms} ms · ${chartNote}`));
-  const lag = sample.heartbeatLagSeconds;
-  return withinLimits({ text: `Lag on ${hop.id}: ${lag === null ? 'unknown' : formatSeconds(lag)}`, blocks });
+  return withinLimits({ text: `Lag on ${hop.id}: ${lagWords(checks) ?? 'unknown'}`, blocks });
 }
 
 /** The periodic channel update: one concise message. */
 export function channelUpdateView(hop: Hop, sample: LagSample | undefined, checks: CheckResult[], trend: LagSample[], openIncidents: number, extraLines: string[] = []): MessageView {
   const extra = extraLines.length ? `\n${extraLines.join('\n')}` : '';
   if (!sample) return { text: `${hop.id}: no lag sample yet`, blocks: [section(`:hourglass: *${hop.id}*: no lag sample yet.${extra}`)] };
-  const lag = sample.heartbeatLagSeconds;
+  const lag = lagWords(checks);
   const bad = checks.filter((c) => c.status !== 'ok');
-  const summary = `*${hop.id}* lag ${lag === null ? '*unknown*' : formatSeconds(lag)}${sample.byteLag !== null ? ` · ${formatBytes(sample.byteLag)} WAL behind` : ''}`;
+  const summary = `*${hop.id}* lag ${lag ?? '*unknown*'}${sample.byteLag !== null ? ` · ${formatBytes(sample.byteLag)} WAL behind` : ''}`;
   const blocks: KnownBlock[] = [
     section(`:bar_chart: ${summary}\n${bad.length ? bad.map(checkLine).join('\n') : ':large_green_circle: all lag checks ok'}\n*Last 30 min:* ${trendLine(trend)}${extra}`),
     context(`${slackTime(sample.at)} · ${openIncidents} open alert${openIncidents === 1 ? '' : 's'} · \`/migrate lag\` for details`),
   ];
-  return { text: `${hop.id}: lag ${lag === null ? 'unknown' : formatSeconds(lag)}`, blocks };
+  return { text: `${hop.id}: lag ${lag ?? 'unknown'}`, blocks };
 }
