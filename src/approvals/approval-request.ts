@@ -22,6 +22,8 @@ export interface ApprovalRequest {
   steps: string[];
   /** Input for the action, fixed at request time: approvals bind to exactly this. */
   params: Record<string, unknown>;
+  /** At most one pending request holds this claim (e.g. "cutover:hop-1"): a second one is refused. */
+  exclusive?: string;
   requester: string;
   requiredApprovals: number;
   createdAt: number;

@@ -21,6 +21,16 @@ export interface NewApproval {
   steps: string[];
   params?: Record<string, unknown>;
   requester: string;
+  /** A claim only one pending request may hold at a time (e.g. one cutover request per hop). */
+  exclusive?: string;
+}
+
+/** Raised when another pending request holds the same exclusive claim. */
+export class ApprovalConflict extends Error {
+  constructor(readonly existing: ApprovalRequest) {
+    super(`a request is already pending: ${existing.title}`);
+    this.name = 'ApprovalConflict';
+  }
 }
 
 const VOTE_REPLIES: Record<VoteOutcome | 'unknown', string> = {
@@ -66,8 +76,14 @@ export class ApprovalService {
       expiresAt: now + this.deps.rules.approvalTtlMs,
       status: 'pending',
       approvals: [],
+      exclusive: input.exclusive,
     };
-    await this.deps.store.create(request);
+    const holder = await this.deps.store.create(request);
+    if (holder) {
+      const existing = await this.deps.store.get(holder);
+      if (existing) throw new ApprovalConflict(existing);
+      throw new Error(`a request holding ${input.exclusive} is pending; try again in a moment`);
+    }
     const message = await this.deps.board.post(request);
     await this.deps.store.setMessage(request.id, message);
     await this.deps.audit.record({ actor: input.requester, action: `approval requested: ${input.title}`, outcome: 'ok', detail: request.id });

@@ -1,25 +1,66 @@
 import type { ApprovalAction } from '../approvals/approval-service';
+import type { ApprovalRequest } from '../approvals/approval-request';
 import type { HealthGates } from '../gates/health-gates';
-import { hopById, type Plan } from '../plan/plan';
+import { staleEpoch } from '../migration/migration-machine';
+import { hopById, type Hop, type Plan } from '../plan/plan';
+import type { MigrationState } from '../state/migration-state';
 import type { CutoverRunner } from './cutover-runner';
 
-/** The approved cutover: the gates once more, then the runbook. */
-export function cutoverApprovalActions(deps: { plan: Plan; gates: HealthGates; runner: CutoverRunner }): [string, ApprovalAction][] {
+/** The epoch a request was made for; a request without one (made by an older version) is refused, never guessed. */
+export function requestEpoch(req: ApprovalRequest): number {
+  const epoch = req.params.epoch;
+  if (typeof epoch !== 'number') throw new Error('this request does not say which state of the migration it was made for (an older version made it): ask again; nothing was run');
+  return epoch;
+}
+
+/** The approved cutover, resume and roll back: each decided again on the migration as it is when it runs. */
+export function cutoverApprovalActions(deps: {
+  plan: Plan;
+  gates: HealthGates;
+  runner: CutoverRunner;
+  migration: MigrationState;
+  rollBack: (hop: Hop, by: string, runId: string | undefined) => Promise<string>;
+}): [string, ApprovalAction][] {
+  const hopOf = (req: ApprovalRequest): Hop => {
+    const hop = hopById(deps.plan, String(req.params.hop));
+    if (!hop) throw new Error(`no hop ${String(req.params.hop)}`);
+    return hop;
+  };
+  const notStale = async (req: ApprovalRequest) => {
+    const stale = staleEpoch(await deps.migration.read(), requestEpoch(req));
+    if (stale) throw new Error(`this request is stale: ${stale}`);
+  };
   return [
     [
       'cutover',
       async (req) => {
-        const hop = hopById(deps.plan, String(req.params.hop));
-        if (!hop) throw new Error(`no hop ${String(req.params.hop)}`);
+        const hop = hopOf(req);
+        const epoch = requestEpoch(req);
         const report = await deps.gates.goNoGo(hop, true);
         if (!report.go) throw new Error(`a gate turned bad since the request: ${report.blocking.map((b) => `${b.label}${b.detail ? ` (${b.detail})` : ''}`).join('; ')}; nothing was run`);
-        const outcome = await deps.runner.start(hop.id, req.requester);
+        // The start decides again, atomically: current hop, no hold, nothing else moving, this epoch.
+        const outcome = await deps.runner.start(hop.id, req.requester, { epoch });
         // The approval's own record says whether the cutover got through, not only that it began.
         if ((await deps.runner.status(hop.id)) !== 'done') throw new Error(outcome);
         return outcome;
       },
     ],
-    ['cutover.rollback', async (req) => deps.runner.rollBackAfterCutover(String(req.params.hop), req.requester)],
+    [
+      'cutover.rollback',
+      async (req) => {
+        await notStale(req);
+        return deps.rollBack(hopOf(req), req.requester, typeof req.params.run === 'string' ? req.params.run : undefined);
+      },
+    ],
+    [
+      'cutover.resume',
+      async (req) => {
+        await notStale(req);
+        const reply = await deps.runner.resume(hopOf(req).id, req.requester, { runId: String(req.params.run), approved: true });
+        if (!reply.startsWith('Resuming')) throw new Error(reply);
+        return reply;
+      },
+    ],
   ];
 }
 

@@ -2,7 +2,11 @@ import type { FormationEntry } from '../platform/heroku-api';
 import { readJson, updateJson } from '../state/compare-and-set';
 import type { StateStore } from '../state/state-store';
 
-export type RunStatus = 'running' | 'failed' | 'interrupted' | 'aborted' | 'done' | 'rolled-back';
+/**
+ * running → done; running → failed | interrupted → running (Resume, a new attempt) or aborting (Abort);
+ * running → aborting (Abort, at the next step) → aborted; done → rolled-back (an approved Roll back).
+ */
+export type RunStatus = 'running' | 'aborting' | 'failed' | 'interrupted' | 'aborted' | 'done' | 'rolled-back';
 export type RunStepStatus = 'pending' | 'running' | 'done' | 'failed' | 'interrupted' | 'skipped';
 
 export interface RunStep {
@@ -19,14 +23,18 @@ export interface CutoverRun {
   id: string;
   hop: string;
   requester: string;
-  /** The fencing token the executor acts under; a stale one cannot act. */
+  /** The fencing token of the current attempt: every start, resume and abort takes a new, larger one. */
   fence: number;
-  /** The bot process executing it. */
+  /** How many attempts (start, resumes, an abort's roll back) the run has had. */
+  attempt: number;
+  /** The bot process executing the current attempt. */
   owner: string;
   status: RunStatus;
   steps: Record<string, RunStep>;
   startedAt: number;
   finishedAt?: number;
+  /** When it last stopped as failed or interrupted: Resume needs a new approval after resume_max_age_minutes. */
+  stoppedAt?: number;
   writesStoppedAt?: number;
   appBackAt?: number;
   savedFormation?: FormationEntry[];
@@ -43,20 +51,11 @@ export interface CutoverRun {
 export class CutoverRunStore {
   constructor(
     private readonly redis: StateStore,
-    private readonly key: (hop: string) => string,
+    readonly key: (hop: string) => string,
   ) {}
 
   get(hop: string): Promise<CutoverRun | undefined> {
     return readJson<CutoverRun>(this.redis, this.key(hop));
-  }
-
-  /** Creates the run unless one is running (or interrupted) for the hop; returns the run that is there. */
-  async create(run: CutoverRun): Promise<{ created: boolean; run: CutoverRun }> {
-    const out = await updateJson<CutoverRun, boolean>(this.redis, this.key(run.hop), (cur) => {
-      if (cur && (cur.status === 'running' || cur.status === 'interrupted' || cur.status === 'failed')) return { next: undefined, result: false };
-      return { next: run, result: true };
-    });
-    return { created: out.result, run: out.value as CutoverRun };
   }
 
   /** Applies `change` atomically; `change` returns undefined to leave the run alone. */

@@ -1,13 +1,17 @@
 import type { Logger } from '../log';
+import { beginCutover, endCutoverWithoutWrites, finishCutover } from '../migration/migration-machine';
 import type { ChannelPort } from '../monitoring/channel-port';
 import { hopById, type Hop, type Plan } from '../plan/plan';
 import type { AuditLog } from '../state/audit-log';
-import type { MigrationLock } from '../state/migration-lock';
-import type { MigrationState } from '../state/migration-state';
+import { KEEP, updateMany } from '../state/compare-and-set';
+import type { LockRecord, MigrationLock } from '../state/migration-lock';
+import { nextMigration, parseMigration, type MigrationState } from '../state/migration-state';
 import { inStore, type StateStore } from '../state/state-store';
 import { cutoverTimelineView } from '../views/cutover-view';
 import type { CutoverRun, CutoverRunStore, RunStep } from './cutover-run';
+import { executorToken, ExecutorLease } from './executor-lease';
 import { FenceTimeout, runbook, type RunbookDeps, type Step } from './runbook';
+import { claimStep, lostRun, recordStepEnd, type ExecutorIdentity } from './step-claim';
 
 export interface CutoverRunnerDeps {
   plan: Plan;
@@ -17,21 +21,33 @@ export interface CutoverRunnerDeps {
   channel: ChannelPort;
   audit: AuditLog;
   redis: StateStore;
-  leaseKey: (hop: string) => string;
+  keys: { lock: string; fence: string; lease: (hop: string) => string };
   processId: string;
   log: Logger;
   /** Everything the steps need, for a hop (databases, the app's platform, DMS…). */
   stepDeps: (hop: Hop) => Omit<RunbookDeps, 'note' | 'run'>;
+  /** The gates a Resume must pass now, as the reasons they block ([] when all pass). */
+  resumeGates?: (hop: Hop, run: CutoverRun) => Promise<string[]>;
+  /** Asks the team to approve a Resume of a run stopped too long ago; returns what to tell the person. */
+  requestResumeApproval?: (hop: Hop, run: CutoverRun, user: string) => Promise<string>;
+  /** The executor's lease: while it is renewed, the attempt is alive; a dead process lets it expire. */
+  leaseMs?: number;
+  /** How long a timeline update may hold a step before the step goes on without it. */
+  timelineBoundMs?: number;
 }
 
-// The executor's lease: while it is renewed, the run is alive; a dead process lets it expire.
-const LEASE_MS = 10_000;
+const DEFAULT_LEASE_MS = 10_000;
+const ENDED: CutoverRun['status'][] = ['done', 'aborted', 'rolled-back'];
+
+const parse = <T>(raw: string | null): T | undefined => (raw === null ? undefined : (JSON.parse(raw) as T));
+const json = (value: unknown) => ({ set: JSON.stringify(value) });
 
 /**
- * Runs a hop's cutover runbook: one step at a time, each recorded in Redis before and after, under
- * the fencing token of the lock; a live timeline edited in place; abort with rollback before the
- * app takes writes on the target; after a crash, the run is shown as interrupted and resumes only
- * when a person says so. No step is started twice on the bot's own initiative.
+ * Runs a hop's cutover runbook: one step at a time. Every attempt (the start, each Resume, an
+ * Abort's roll back) takes a new fencing token; each step is claimed in one atomic check of the run,
+ * the executor's lease, the lock and the migration (hold, abort) right before its side effect, and
+ * recorded as done only while the attempt still owns the run. An executor that finds it was fenced
+ * out stops and says so. After a crash nothing runs until a person resumes or aborts.
  */
 export class CutoverRunner {
   constructor(private readonly deps: CutoverRunnerDeps) {}
@@ -42,58 +58,85 @@ export class CutoverRunner {
     return hop;
   }
 
-  /** Starts the cutover of `hop` for `requester`, who must hold the lock; resolves when the run ends. */
-  async start(hopId: string, requester: string, now = Date.now()): Promise<string> {
-    const { runs, lock, migration, channel, processId } = this.deps;
-    const hop = this.hop(hopId);
-    const held = await lock.read();
-    if (!held || held.holder !== requester) throw new Error('the requester no longer holds the migration lock; nothing was run');
-    const steps: Record<string, RunStep> = Object.fromEntries(runbook(hop).map((s) => [s.id, { status: 'pending', attempts: 0 }]));
-    const { created, run } = await runs.create({ id: `${hop.id}-${now}`, hop: hop.id, requester, fence: held.fence, owner: processId, status: 'running', steps, startedAt: now });
-    if (!created) throw new Error(`a cutover of ${hop.id} is already ${run.status}`);
-    await migration.update((m) => ({ next: { ...m, hops: { ...m.hops, [hop.id]: { ...m.hops[hop.id], status: 'cutting-over' } } }, result: undefined }));
-    const ref = await channel.post(cutoverTimelineView(hop, run, Date.now()));
-    await runs.update(hop.id, (r) => ({ ...r, message: ref }));
-    return this.execute(hop.id);
+  private get leaseMs(): number {
+    return this.deps.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
-  /** Runs every step not yet done, in order, while this process holds the executor lease. */
-  async execute(hopId: string): Promise<string> {
-    const { runs, lock, redis, leaseKey, processId, log } = this.deps;
+  private nextFence(): Promise<number> {
+    return inStore(() => this.deps.redis.incr(this.deps.keys.fence));
+  }
+
+  /**
+   * Starts the cutover of `hop` for `requester`, who must hold the lock, if the migration allows it
+   * now (current hop, no hold, nothing else moving, the approval's epoch still current); resolves when the run ends.
+   */
+  async start(hopId: string, requester: string, opts: { epoch?: number; now?: number } = {}): Promise<string> {
+    const { runs, migration, processId, plan, keys, redis } = this.deps;
     const hop = this.hop(hopId);
-    const claimed = await inStore(() => redis.set(leaseKey(hop.id), processId, 'PX', LEASE_MS, 'NX'));
-    if (claimed !== 'OK') throw new Error(`another bot process is executing the cutover of ${hop.id}`);
-    const renew = setInterval(() => void inStore(() => redis.pexpire(leaseKey(hop.id), LEASE_MS)).catch(() => undefined), LEASE_MS / 3);
+    const now = opts.now ?? Date.now();
+    const fence = await this.nextFence();
+    const id = `${hop.id}-${now}-${fence}`;
+    const steps: Record<string, RunStep> = Object.fromEntries(runbook(hop).map((s) => [s.id, { status: 'pending', attempts: 0 }]));
+    const run: CutoverRun = { id, hop: hop.id, requester, fence, attempt: 1, owner: processId, status: 'running', steps, startedAt: now };
+    const { result: refusal } = await updateMany(redis, [keys.lock, migration.key, runs.key(hop.id)], ([lockRaw, mRaw, runRaw]) => {
+      const lock = parse<LockRecord>(lockRaw);
+      if (!lock || lock.holder !== requester) return { result: 'the requester no longer holds the migration lock' };
+      const existing = parse<CutoverRun>(runRaw);
+      if (existing && !ENDED.includes(existing.status)) return { result: `a cutover of ${hop.id} is already ${existing.status}` };
+      if (existing?.status === 'done') return { result: `${hop.id} was already cut over (run ${existing.id})` };
+      const m = parseMigration(mRaw, plan);
+      const d = beginCutover(m, hop.id, { runId: id, now, epoch: opts.epoch });
+      if (!d.ok) return { result: d.why };
+      return { writes: [json({ ...lock, fence }), json(nextMigration(m, d.next, now)), json(run)], result: undefined };
+    });
+    if (refusal) throw new Error(`${refusal}; nothing was run`);
+    const ref = await this.bounded(this.deps.channel.post(cutoverTimelineView(hop, run, Date.now())), 'post the cutover timeline');
+    if (ref) await runs.update(hop.id, (r) => (r.id === id ? { ...r, message: ref } : undefined));
+    return this.execute(hop.id, fence);
+  }
+
+  /** Runs every step not yet done, in order, as the attempt with fencing token `fence`. */
+  async execute(hopId: string, fence: number): Promise<string> {
+    const { redis, keys, processId, log } = this.deps;
+    const hop = this.hop(hopId);
+    const me: ExecutorIdentity = { token: executorToken(processId, fence), fence };
+    const lease = new ExecutorLease(redis, { lease: keys.lease(hop.id), lock: keys.lock }, me.token, fence, this.leaseMs, this.deps.lock.ttlMs);
+    if (!(await lease.claim())) throw new Error(`another bot process is executing the cutover of ${hop.id}`);
+    lease.keepAlive(() => log.error({ hop: hop.id, fence }, 'the cutover executor lost its lease: it stops before its next step'));
     try {
       for (const step of runbook(hop)) {
-        const run = (await runs.get(hop.id))!;
-        if (run.status !== 'running') return `cutover ${run.status}`;
-        if (run.abortRequested) return this.rollback(hop, run.abortRequested);
-        if (run.steps[step.id].status === 'done') continue;
-        if (!(await lock.isFenceCurrent(run.fence))) return this.fail(hop, step, `fencing token ${run.fence} is stale: the lock changed hands, so this executor may not act`);
-        const started = await runs.update(hop.id, (r) =>
-          r.status === 'running' && r.steps[step.id].status === 'pending'
-            ? { ...r, steps: { ...r.steps, [step.id]: { status: 'running', startedAt: Date.now(), attempts: r.steps[step.id].attempts + 1 } } }
-            : undefined,
-        );
-        if (!started) return `step ${step.id} was not pending; stopped`;
+        const claim = await this.claim(hop, step, me);
+        if (claim.kind === 'skip') continue;
+        if (claim.kind === 'abort') return await this.abortAsExecutor(hop, me);
+        if (claim.kind === 'fenced') return await this.fencedOut(hop, me, claim.why);
+        if (claim.kind === 'stopped') return `cutover of ${hop.id} stopped: ${claim.why}`;
+        if (claim.kind === 'hold') return await this.stopRun(hop, me, claim.why);
         await this.refresh(hop);
+        let result: string;
         try {
-          const result = await step.run(await this.runbookDeps(hop));
-          await runs.update(hop.id, (r) => ({ ...r, steps: { ...r.steps, [step.id]: { ...r.steps[step.id], status: 'done', finishedAt: Date.now(), result } } }));
-          await this.refresh(hop);
+          result = await step.run(await this.runbookDeps(hop, me));
         } catch (e) {
           log.error({ err: e, hop: hop.id, step: step.id }, 'cutover step failed');
           const why = e instanceof FenceTimeout ? `${e.message}. The app is still down on the source: Abort puts it back, Resume tries the fence again.` : (e as Error).message;
-          return this.fail(hop, step, why);
+          return await this.fail(hop, step, me, why);
         }
+        const recorded = await this.deps.runs.update(hop.id, (r) => recordStepEnd(r, me, step.id, 'done', result, Date.now()));
+        if (!recorded) return await this.fencedOut(hop, me, `step ${step.id} ran, but the run had moved on when it ended`);
+        await this.refresh(hop);
       }
-      await this.finish(hop);
-      return `cutover of ${hop.id} done`;
+      return await this.finish(hop, me);
     } finally {
-      clearInterval(renew);
-      await inStore(() => redis.del(leaseKey(hop.id))).catch(() => undefined);
+      await lease.release();
     }
+  }
+
+  private async claim(hop: Hop, step: Step, me: ExecutorIdentity) {
+    const { redis, keys, runs, migration, plan } = this.deps;
+    const { result } = await updateMany(redis, [runs.key(hop.id), keys.lease(hop.id), keys.lock, migration.key], ([runRaw, lease, lockRaw, mRaw]) => {
+      const { next, claim } = claimStep(parse<CutoverRun>(runRaw), lease, parse<LockRecord>(lockRaw), parseMigration(mRaw, plan), step.id, me, Date.now());
+      return { writes: next ? [json(next), KEEP, KEEP, KEEP] : undefined, result: claim };
+    });
+    return result;
   }
 
   /** Until when the error rate is watched after this hop's cutover finished, if it finished. */
@@ -103,146 +146,226 @@ export class CutoverRunner {
     return run.finishedAt + this.deps.plan.cutover.errorWatchMinutes * 60_000;
   }
 
-  /**
-   * After a finished cutover (an approved Roll back): stop the app's writes, point it at the source
-   * again, bring it back. Writes the app made on the target since the cutover stay there.
-   */
-  async rollBackAfterCutover(hopId: string, by: string): Promise<string> {
-    const { runs, migration, audit } = this.deps;
-    const hop = this.hop(hopId);
-    const run = await runs.get(hop.id);
-    if (run?.status !== 'done') throw new Error(`there is no finished cutover of ${hop.id} to roll back`);
-    const d = { ...this.deps.stepDeps(hop) };
-    const types = hop.app?.processTypes ?? ['web'];
-    const formation = await d.app.formation(types);
-    await d.app.stopWrites(types);
-    const pointed = await d.app.pointAt(hop.app?.configVar ?? 'DATABASE_URL', d.sourceUrl);
-    await d.app.startWrites(formation);
-    const result = `maintenance on, ${pointed}, app back (${formation.map((f) => `${f.type} ${f.quantity}`).join(', ')})`;
-    await runs.update(hop.id, (r) => ({ ...r, status: 'rolled-back', rolledBack: { by, at: Date.now(), result } }));
-    await migration.update((m) => ({ next: { ...m, currentHop: hop.id, hops: { ...m.hops, [hop.id]: { ...m.hops[hop.id], status: 'syncing' } } }, result: undefined }));
-    await audit.record({ actor: by, action: `cutover rolled back: ${hop.id}`, outcome: 'ok', detail: result });
-    await this.refresh(hop);
-    return result;
-  }
-
   async status(hopId: string): Promise<CutoverRun['status'] | undefined> {
     return (await this.deps.runs.get(hopId))?.status;
   }
 
-  /** Abort: between steps while running, or at once when failed or interrupted; refused once the app took writes on the target. */
-  async abort(hopId: string, user: string): Promise<string> {
-    const { runs, redis, leaseKey } = this.deps;
+  /**
+   * Abort, for run `runId` when a button names it: between steps while an executor runs it, or at
+   * once (as a new attempt) when it failed, was interrupted or lost its executor. Decided in one
+   * atomic check with the step claims: refused once the app-back step was claimed.
+   */
+  async abort(hopId: string, user: string, runId?: string): Promise<string> {
+    const { runs, redis, keys, processId } = this.deps;
     const hop = this.hop(hopId);
-    const run = await runs.get(hop.id);
-    if (!run || run.status === 'done' || run.status === 'aborted') return 'There is no cutover to abort.';
-    if (run.steps['app-back']?.status === 'done' || run.steps['app-back']?.status === 'running') return 'Too late to abort: the app is taking writes on the target; rolling back now would lose them.';
-    const executing = (await inStore(() => redis.get(leaseKey(hop.id)))) !== null;
-    if (run.status === 'running' && executing) {
-      await runs.update(hop.id, (r) => ({ ...r, abortRequested: user }));
-      await this.refresh(hop);
-      return 'Abort requested: the cutover stops after the current step and rolls back.';
-    }
-    return this.rollback(hop, user);
-  }
-
-  /** Resume after a failure or an interruption: `user` must hold the lock; its fencing token becomes the run's. */
-  async resume(hopId: string, user: string): Promise<string> {
-    const { runs, lock, processId } = this.deps;
-    const hop = this.hop(hopId);
-    // The resumer's own lock, renewed by this process from now on (the one that ran the cutover may be dead).
-    const held = await lock.adoptFor(user);
-    if (!held) return 'Resuming needs the migration lock: take it with `/migrate lock <reason>` first.';
-    const resumed = await runs.update(hop.id, (r) => {
-      if (r.status !== 'interrupted' && r.status !== 'failed') return undefined;
-      const steps = Object.fromEntries(Object.entries(r.steps).map(([id, s]) => [id, s.status === 'interrupted' || s.status === 'failed' || s.status === 'running' ? { ...s, status: 'pending' as const } : s]));
-      return { ...r, status: 'running', fence: held.fence, owner: processId, steps, failure: undefined };
+    const fence = await this.nextFence();
+    const me: ExecutorIdentity = { token: executorToken(processId, fence), fence };
+    type Outcome = { reply: string } | { rollBack: true };
+    const { result } = await updateMany<Outcome>(redis, [runs.key(hop.id), keys.lease(hop.id)], ([runRaw, lease]) => {
+      const run = parse<CutoverRun>(runRaw);
+      if (!run || ENDED.includes(run.status)) return { result: { reply: 'There is no cutover to abort.' } };
+      if (runId && run.id !== runId) return { result: { reply: `This Abort is for run ${runId}; the cutover of ${hop.id} is run ${run.id} now: nothing was done.` } };
+      if ((run.steps['app-back']?.status ?? 'pending') !== 'pending') return { result: { reply: 'Too late to abort: the app is taking writes on the target; rolling back now would lose them.' } };
+      if (run.status === 'aborting') return { result: { reply: 'An abort is already rolling this cutover back.' } };
+      if (run.status === 'running' && lease) {
+        if (run.abortRequested) return { result: { reply: `Abort was already requested by <@${run.abortRequested}>.` } };
+        return { writes: [json({ ...run, abortRequested: user }), KEEP], result: { reply: 'Abort requested: the cutover stops before its next step and rolls back.' } };
+      }
+      if (lease) return { result: { reply: 'The executor is still finishing its step: try again in a few seconds.' } };
+      const next: CutoverRun = { ...run, status: 'aborting', abortRequested: run.abortRequested ?? user, fence, attempt: run.attempt + 1, owner: processId };
+      return { writes: [json(next), { set: me.token, ttlMs: this.leaseMs }], result: { rollBack: true } };
     });
-    if (!resumed) return 'There is no interrupted or failed cutover to resume.';
-    await this.deps.audit.record({ actor: user, action: `cutover resumed: ${hop.id}`, outcome: 'ok', detail: `fence ${held.fence}` });
-    void this.execute(hop.id).catch((e) => this.deps.log.error({ err: e, hop: hop.id }, 'resumed cutover failed'));
-    return `Resuming the cutover of ${hop.id} from its first unfinished step.`;
+    if ('reply' in result) {
+      await this.refresh(hop);
+      return result.reply;
+    }
+    const lease = new ExecutorLease(redis, { lease: keys.lease(hop.id), lock: keys.lock }, me.token, fence, this.leaseMs, this.deps.lock.ttlMs);
+    lease.keepAlive(() => this.deps.log.error({ hop: hop.id, fence }, 'the roll back lost its lease'));
+    try {
+      return await this.rollback(hop, me, user);
+    } finally {
+      await lease.release();
+    }
   }
 
   /**
-   * At start-up: a run left "running" by a process that died (no executor lease) is marked
+   * Resume a failed or interrupted run (`runId` when a button names it): `user` must hold the lock;
+   * the hold and the gates are checked again; a run stopped longer than resume_max_age_minutes ago
+   * needs a new approval (`approved` is set when that approval runs it). A new attempt, a new fence.
+   */
+  async resume(hopId: string, user: string, opts: { runId?: string; approved?: boolean; now?: number } = {}): Promise<string> {
+    const { runs, lock, processId, plan, redis, keys, migration, audit, log } = this.deps;
+    const hop = this.hop(hopId);
+    const now = opts.now ?? Date.now();
+    const held = await lock.adoptFor(user);
+    if (!held) return 'Resuming needs the migration lock: take it with `/migrate lock <reason>` first.';
+    const run = await runs.get(hop.id);
+    if (!run || (run.status !== 'interrupted' && run.status !== 'failed')) return 'There is no interrupted or failed cutover to resume.';
+    if (opts.runId && run.id !== opts.runId) return `This Resume is for run ${opts.runId}; the cutover of ${hop.id} is run ${run.id} now: nothing was done.`;
+    if (run.abortRequested) return `<@${run.abortRequested}> asked to abort this cutover: press Abort to finish rolling it back.`;
+    const maxAgeMs = plan.cutover.resumeMaxAgeMinutes * 60_000;
+    const stoppedFor = now - (run.stoppedAt ?? run.startedAt);
+    if (!opts.approved && stoppedFor > maxAgeMs) {
+      const why = `this cutover stopped ${Math.round(stoppedFor / 60_000)} min ago, more than resume_max_age_minutes (${plan.cutover.resumeMaxAgeMinutes})`;
+      if (!this.deps.requestResumeApproval) return `Not resumed: ${why}.`;
+      return `Not resumed yet: ${why}. ${await this.deps.requestResumeApproval(hop, run, user)}`;
+    }
+    const blocking = (await this.deps.resumeGates?.(hop, run)) ?? [];
+    if (blocking.length) return `Not resumed: the gates say NO-GO now — ${blocking.join('; ')}.`;
+    const fence = await this.nextFence();
+    const { result: refusal } = await updateMany(redis, [keys.lock, runs.key(hop.id), migration.key, keys.lease(hop.id)], ([lockRaw, runRaw, mRaw, lease]) => {
+      const l = parse<LockRecord>(lockRaw);
+      if (!l || l.holder !== user) return { result: 'you no longer hold the migration lock' };
+      const r = parse<CutoverRun>(runRaw);
+      if (!r || r.id !== run.id || (r.status !== 'interrupted' && r.status !== 'failed') || r.abortRequested) return { result: `the run changed meanwhile (${r?.status ?? 'gone'})` };
+      const m = parseMigration(mRaw, plan);
+      if (m.hold) return { result: `the migration is on hold (${m.hold.reason})` };
+      if (lease) return { result: 'an executor still holds the lease' };
+      const steps = Object.fromEntries(Object.entries(r.steps).map(([id, s]) => [id, s.status === 'interrupted' || s.status === 'failed' || s.status === 'running' ? { ...s, status: 'pending' as const } : s]));
+      const next: CutoverRun = { ...r, status: 'running', fence, attempt: r.attempt + 1, owner: processId, steps, failure: undefined, stoppedAt: undefined };
+      return { writes: [json({ ...l, fence }), json(next), KEEP, KEEP], result: undefined };
+    });
+    if (refusal) return `Not resumed: ${refusal}.`;
+    await audit.record({ actor: user, action: `cutover resumed: ${hop.id}`, outcome: 'ok', detail: `run ${run.id}, fence ${fence}${opts.approved ? ', approved again' : ''}` });
+    void this.execute(hop.id, fence).catch((e) => log.error({ err: e, hop: hop.id }, 'resumed cutover failed'));
+    return `Resuming the cutover of ${hop.id} from its first unfinished step (fencing token ${fence}).`;
+  }
+
+  /**
+   * A run left running (or rolling back) by a process that died, its lease expired, is marked
    * interrupted and its timeline posted again with Resume and Abort. Nothing runs by itself.
    */
-  async recoverInterrupted(): Promise<string[]> {
-    const { runs, redis, leaseKey, channel } = this.deps;
+  async recoverInterrupted(now = Date.now()): Promise<string[]> {
+    const { runs, redis, keys, channel } = this.deps;
     const found: string[] = [];
     for (const hop of this.deps.plan.hops) {
-      const run = await runs.get(hop.id);
-      if (run?.status !== 'running') continue;
-      if ((await inStore(() => redis.get(leaseKey(hop.id)))) !== null) continue;
-      const marked = await runs.update(hop.id, (r) =>
-        r.status === 'running'
-          ? { ...r, status: 'interrupted', steps: Object.fromEntries(Object.entries(r.steps).map(([id, s]) => [id, s.status === 'running' ? { ...s, status: 'interrupted' as const } : s])) }
-          : undefined,
-      );
+      const { result: marked } = await updateMany<CutoverRun | undefined>(redis, [runs.key(hop.id), keys.lease(hop.id)], ([runRaw, lease]) => {
+        const r = parse<CutoverRun>(runRaw);
+        if (!r || (r.status !== 'running' && r.status !== 'aborting') || lease) return { result: undefined };
+        const steps = Object.fromEntries(Object.entries(r.steps).map(([id, s]) => [id, s.status === 'running' ? { ...s, status: 'interrupted' as const } : s]));
+        const next: CutoverRun = { ...r, status: 'interrupted', stoppedAt: now, steps };
+        return { writes: [json(next), KEEP], result: next };
+      });
       if (!marked) continue;
-      const ref = await channel.post(cutoverTimelineView(hop, marked, Date.now()));
-      await runs.update(hop.id, (r) => ({ ...r, message: ref }));
+      const ref = await this.bounded(channel.post(cutoverTimelineView(hop, marked, Date.now())), 'post the interrupted cutover');
+      if (ref) await runs.update(hop.id, (r) => (r.id === marked.id ? { ...r, message: ref } : undefined));
       found.push(hop.id);
     }
     return found;
   }
 
-  /** What a step is given; the run is read fresh for each step, so it sees what earlier steps noted. */
-  private async runbookDeps(hop: Hop): Promise<RunbookDeps> {
+  /** What a step is given; the run is read fresh for each step, and its notes land only while this attempt owns it. */
+  private async runbookDeps(hop: Hop, me: ExecutorIdentity): Promise<RunbookDeps> {
     let current = (await this.deps.runs.get(hop.id)) as CutoverRun;
     return {
       ...this.deps.stepDeps(hop),
       note: async (change) => {
-        current = (await this.deps.runs.update(hop.id, change)) ?? current;
+        current = (await this.deps.runs.update(hop.id, (r) => (r.fence === me.fence ? change(r) : undefined))) ?? current;
         return current;
       },
       run: () => current,
     };
   }
 
-  private async fail(hop: Hop, step: Step, why: string): Promise<string> {
-    await this.deps.runs.update(hop.id, (r) => ({ ...r, status: 'failed', failure: why, steps: { ...r.steps, [step.id]: { ...r.steps[step.id], status: 'failed', finishedAt: Date.now(), result: why } } }));
+  private async fail(hop: Hop, step: Step, me: ExecutorIdentity, why: string): Promise<string> {
+    const recorded = await this.deps.runs.update(hop.id, (r) => recordStepEnd(r, me, step.id, 'failed', why, Date.now()));
+    if (!recorded) return this.fencedOut(hop, me, `step ${step.id} failed (${why}), but the run had moved on`);
     await this.refresh(hop);
     return `cutover of ${hop.id} stopped at ${step.id}: ${why}`;
   }
 
-  private async rollback(hop: Hop, user: string): Promise<string> {
-    const { runs, migration, audit } = this.deps;
+  /** Stops the run before a step, without failing a step (a hold was placed). */
+  private async stopRun(hop: Hop, me: ExecutorIdentity, why: string): Promise<string> {
+    await this.deps.runs.update(hop.id, (r) => (r.fence === me.fence && r.status === 'running' ? { ...r, status: 'failed', failure: why, stoppedAt: Date.now() } : undefined));
+    await this.refresh(hop);
+    return `cutover of ${hop.id} stopped: ${why}`;
+  }
+
+  private async fencedOut(hop: Hop, me: ExecutorIdentity, why: string): Promise<string> {
+    this.deps.log.error({ hop: hop.id, fence: me.fence, why }, 'fenced out: this cutover executor stops');
+    await this.deps.audit.record({ actor: 'bot', action: `cutover executor fenced out: ${hop.id}`, outcome: 'refused', detail: `fence ${me.fence}: ${why}` }).catch(() => undefined);
+    return `cutover of ${hop.id}: this executor (fencing token ${me.fence}) was fenced out and stopped: ${why}`;
+  }
+
+  private async abortAsExecutor(hop: Hop, me: ExecutorIdentity): Promise<string> {
+    const marked = await this.deps.runs.update(hop.id, (r) => (r.fence === me.fence && r.status === 'running' && r.abortRequested ? { ...r, status: 'aborting' } : undefined));
+    if (!marked) return this.fencedOut(hop, me, 'the run changed before the abort could begin');
+    return this.rollback(hop, me, marked.abortRequested ?? 'bot');
+  }
+
+  /** Undoes the steps that ran, newest first, while this attempt owns the run; no write ever reached the target. */
+  private async rollback(hop: Hop, me: ExecutorIdentity, user: string): Promise<string> {
+    const { runs, migration, audit, plan, redis, keys } = this.deps;
     const run = (await runs.get(hop.id))!;
-    const deps = await this.runbookDeps(hop);
+    const deps = await this.runbookDeps(hop, me);
     const undone: string[] = [];
     for (const step of [...runbook(hop)].reverse()) {
       const st = run.steps[step.id].status;
       if (!step.undo || (st !== 'done' && st !== 'failed' && st !== 'interrupted')) continue;
+      const [runRaw, lease] = await inStore(() => redis.mget(runs.key(hop.id), keys.lease(hop.id)));
+      const current = parse<CutoverRun>(runRaw);
+      const lost = current?.status !== 'aborting' ? `the run is ${current?.status ?? 'gone'}` : lostRun(current, lease, me);
+      if (lost) return this.fencedOut(hop, me, `roll back stopped before undoing ${step.id}: ${lost}`);
       try {
         undone.push(`${step.id}: ${await step.undo(deps)}`);
       } catch (e) {
         undone.push(`${step.id}: UNDO FAILED — ${(e as Error).message}`);
       }
     }
-    await runs.update(hop.id, (r) => ({ ...r, status: 'aborted', finishedAt: Date.now(), undo: undone, abortRequested: r.abortRequested ?? user }));
-    await migration.update((m) => ({ next: { ...m, hops: { ...m.hops, [hop.id]: { ...m.hops[hop.id], status: 'syncing' } } }, result: undefined }));
-    await audit.record({ actor: user, action: `cutover aborted: ${hop.id}`, outcome: 'ok', detail: undone.join('; ') });
+    const now = Date.now();
+    await updateMany(redis, [runs.key(hop.id), migration.key], ([runRaw, mRaw]) => {
+      const r = parse<CutoverRun>(runRaw);
+      if (!r || r.fence !== me.fence || r.status !== 'aborting') return { result: undefined };
+      const m = parseMigration(mRaw, plan);
+      const d = endCutoverWithoutWrites(m, hop.id, r.id, now);
+      return { writes: [json({ ...r, status: 'aborted', finishedAt: now, undo: undone }), d.ok ? json(nextMigration(m, d.next, now)) : KEEP], result: undefined };
+    });
+    const summary = `${undone.join('; ') || 'nothing to undo'}. No write reached the target: the app never came back on it`;
+    await audit.record({ actor: user, action: `cutover aborted: ${hop.id}`, outcome: 'ok', detail: summary });
     await this.refresh(hop);
-    return `Cutover of ${hop.id} aborted and rolled back: ${undone.join('; ') || 'nothing to undo'}.`;
+    return `Cutover of ${hop.id} aborted and rolled back: ${summary}.`;
   }
 
-  private async finish(hop: Hop): Promise<void> {
-    const { runs, migration, plan } = this.deps;
-    await runs.update(hop.id, (r) => ({ ...r, status: 'done', finishedAt: Date.now() }));
-    const index = plan.hops.findIndex((h) => h.id === hop.id);
-    const next = plan.hops[index + 1];
-    await migration.update((m) => ({
-      next: { ...m, currentHop: next?.id ?? hop.id, hops: { ...m.hops, [hop.id]: { ...m.hops[hop.id], status: 'done' } } },
-      result: undefined,
-    }));
+  private async finish(hop: Hop, me: ExecutorIdentity): Promise<string> {
+    const { runs, migration, plan, redis } = this.deps;
+    const now = Date.now();
+    const { result: refusal } = await updateMany(redis, [runs.key(hop.id), migration.key], ([runRaw, mRaw]) => {
+      const r = parse<CutoverRun>(runRaw);
+      if (!r || r.fence !== me.fence || r.status !== 'running') return { result: `the run is ${r?.status ?? 'gone'} on fence ${r?.fence}` };
+      const m = parseMigration(mRaw, plan);
+      const d = finishCutover(m, plan, hop.id, r.id, now);
+      if (!d.ok) return { result: d.why };
+      return { writes: [json({ ...r, status: 'done', finishedAt: now }), json(nextMigration(m, d.next, now))], result: undefined };
+    });
+    if (refusal) return this.fencedOut(hop, me, `every step ran, but the run could not be marked done: ${refusal}`);
     await this.refresh(hop);
+    return `cutover of ${hop.id} done`;
   }
 
-  private async refresh(hop: Hop): Promise<void> {
+  /** Edits the timeline in place, best-effort: a Slack brownout never holds a step longer than the bound. */
+  async refresh(hop: Hop): Promise<void> {
     const run = await this.deps.runs.get(hop.id);
     if (!run?.message) return;
-    await this.deps.channel.update(run.message, cutoverTimelineView(hop, run, Date.now())).catch((e) => this.deps.log.error({ err: e }, 'could not update the cutover timeline'));
+    await this.bounded(this.deps.channel.update(run.message, cutoverTimelineView(hop, run, Date.now())), 'update the cutover timeline');
+  }
+
+  private async bounded<T>(work: Promise<T>, what: string): Promise<T | undefined> {
+    const boundMs = this.deps.timelineBoundMs ?? 2000;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => {
+        this.deps.log.warn({ boundMs }, `could not ${what} within the bound; going on without it`);
+        resolve(undefined);
+      }, boundMs);
+    });
+    const done = work.catch((e) => {
+      this.deps.log.error({ err: e }, `could not ${what}`);
+      return undefined;
+    });
+    try {
+      return await Promise.race([done, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -9,6 +9,7 @@ import { checkStatusPage } from '../health/status-page';
 import type { LagMonitor } from '../monitoring/lag-monitor';
 import { hopById, type Hop, type Plan } from '../plan/plan';
 import type { MigrationState } from '../state/migration-state';
+import type { RunButton } from '../views/run-button';
 import type { Gate, GateRunner, GoNoGo } from './gate-runner';
 
 export interface HealthGatesDeps {
@@ -96,11 +97,12 @@ export class HealthGates {
     const m = await this.deps.migration.read();
     // Right after a cutover, the hop just cut over is the one watched, not the next one.
     let hop = hopById(this.deps.plan, m.currentHop) ?? this.deps.plan.hops[0];
-    let afterCutover: { hop: string; rollbackAction: string } | undefined;
+    let afterCutover: (RunButton & { rollbackAction: string }) | undefined;
     for (const h of this.deps.plan.hops) {
       if (m.hops[h.id]?.status === 'done' && ((await this.deps.watchedUntil?.(h)) ?? 0) > now) {
         hop = h;
-        afterCutover = { hop: h.id, rollbackAction: ROLLBACK_ACTION };
+        // The button names the run it may roll back and the epoch it was drawn in: a later click is checked against both.
+        afterCutover = { hop: h.id, run: m.hops[h.id]?.runId ?? '', epoch: m.epoch, rollbackAction: ROLLBACK_ACTION };
       }
     }
     const report = await this.deps.runner.evaluate(this.healthSourceGates(hop), { fresh: true });

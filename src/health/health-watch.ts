@@ -1,11 +1,12 @@
 import type { Observation } from '../alerts/incident';
 import type { CheckResult } from '../checks/check-result';
+import { runButtonValue, type RunButton } from '../views/run-button';
 
 // A page that cannot be read for a couple of minutes is worth saying; a single blip is not.
 const UNKNOWN_GRACE_MS = 2 * 60_000;
 
 /** Health results as alert conditions: a status page degraded or unreadable, the error tracker blind or spiking. */
-export function healthConditions(results: CheckResult[], afterCutover?: { hop: string; rollbackAction: string }): Observation[] {
+export function healthConditions(results: CheckResult[], afterCutover?: RunButton & { rollbackAction: string }): Observation[] {
   return results
     .filter((r) => r.id.startsWith('status.') || r.id.startsWith('rollbar.'))
     .map((r) => ({
@@ -14,7 +15,7 @@ export function healthConditions(results: CheckResult[], afterCutover?: { hop: s
       graceMs: r.status === 'unknown' ? UNKNOWN_GRACE_MS : 0,
       buttons:
         afterCutover && r.id === 'rollbar.error-rate'
-          ? [{ actionId: afterCutover.rollbackAction, text: `Roll back ${afterCutover.hop}…`, value: afterCutover.hop, style: 'danger' as const }]
+          ? [{ actionId: afterCutover.rollbackAction, text: `Roll back ${afterCutover.hop}…`, value: runButtonValue(afterCutover), style: 'danger' as const }]
           : undefined,
       summary:
         r.id === 'rollbar.error-rate' && r.status === 'fail'

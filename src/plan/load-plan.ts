@@ -91,7 +91,7 @@ function resolve(file: PlanFile): Plan {
       leaderTtlMs: file.schedule.leader_ttl_seconds * 1000,
     },
     sequences: { safetyGap: file.sequences.safety_gap },
-    cutover: { fenceTimeoutSeconds: file.cutover.fence_timeout_seconds, errorWatchMinutes: file.cutover.error_watch_minutes },
+    cutover: { fenceTimeoutSeconds: file.cutover.fence_timeout_seconds, errorWatchMinutes: file.cutover.error_watch_minutes, resumeMaxAgeMinutes: file.cutover.resume_max_age_minutes },
     verify: { exactRowLimit: file.verify.exact_row_limit, checksumRanges: file.verify.checksum_ranges, rangeSize: file.verify.range_size },
     dmsProgress: { etaMinSpanMs: file.dms_progress.eta_min_span_seconds * 1000, stallMs: file.dms_progress.stall_minutes * 60_000 },
     alerts: { reminderMs: file.alerts.reminder_minutes * 60_000, heartbeatStallMs: file.alerts.heartbeat_stall_seconds * 1000 },

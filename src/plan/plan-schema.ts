@@ -187,9 +187,14 @@ export const planSchema = z
     heartbeat: heartbeat.default({ schema: 'public', table: 'cutover_heartbeat' }),
     schedule: schedule.default({ heartbeat: '*/5 * * * * *', sample: '*/15 * * * * *', update: '0 */30 * * * *', dms: '0 * * * * *', health: '30 * * * * *', update_mode: 'post', timezone: 'UTC', leader_ttl_seconds: 15 }),
     cutover: z
-      .object({ fence_timeout_seconds: z.number().positive().default(120), error_watch_minutes: z.number().int().min(0).default(15) })
+      .object({
+        fence_timeout_seconds: z.number().positive().default(120),
+        error_watch_minutes: z.number().int().min(0).default(15),
+        /** A failed or interrupted run older than this resumes only after a new approval. */
+        resume_max_age_minutes: z.number().positive().default(30),
+      })
       .strict()
-      .default({ fence_timeout_seconds: 120, error_watch_minutes: 15 }),
+      .default({ fence_timeout_seconds: 120, error_watch_minutes: 15, resume_max_age_minutes: 30 }),
     sequences: z.object({ safety_gap: z.number().int().min(0).default(0) }).strict().default({ safety_gap: 0 }),
     verify: z
       .object({

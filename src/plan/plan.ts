@@ -47,7 +47,7 @@ export interface Plan {
   schedule: { heartbeat: string; sample: string; update: string; dms: string; health: string; updateMode: 'post' | 'edit'; timezone: string; leaderTtlMs: number };
   alerts: { reminderMs: number; heartbeatStallMs: number };
   sequences: { safetyGap: number };
-  cutover: { fenceTimeoutSeconds: number; errorWatchMinutes: number };
+  cutover: { fenceTimeoutSeconds: number; errorWatchMinutes: number; resumeMaxAgeMinutes: number };
   verify: { exactRowLimit: number; checksumRanges: number; rangeSize: number };
   /** The full-load ETA needs progress over at least `etaMinSpanMs`; no progress for `stallMs` alerts. */
   dmsProgress: { etaMinSpanMs: number; stallMs: number };

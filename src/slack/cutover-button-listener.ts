@@ -9,11 +9,18 @@ import { CUTOVER_ABORT, CUTOVER_RESUME } from '../views/cutover-view';
 import { ROLLBACK_ACTION } from '../gates/health-gates';
 import type { ApprovalService } from '../approvals/approval-service';
 import { anyOf } from './action-ids';
+import { requestRollBack } from '../cutover/roll-back-request';
+import type { Plan } from '../plan/plan';
+import type { MigrationState } from '../state/migration-state';
+import { parseRunButton } from '../views/run-button';
 import { postToResponseUrl } from './response-url';
 
-/** Abort and Resume on a cutover timeline: operators only; the clicker is told what happened. */
-export function registerCutoverButtons(app: App, deps: { runner: CutoverRunner; approvals: ApprovalService; access: AccessControl; audit: AuditLog; work: InFlightWork; log: Logger }): void {
-  const { runner, approvals, access, audit, work, log } = deps;
+/** Abort and Resume on a cutover timeline, Roll back on an alert: operators only; each button names its run; the clicker is told what happened. */
+export function registerCutoverButtons(
+  app: App,
+  deps: { plan: Plan; migration: MigrationState; runner: CutoverRunner; approvals: ApprovalService; access: AccessControl; audit: AuditLog; work: InFlightWork; log: Logger },
+): void {
+  const { plan, migration, runner, approvals, access, audit, work, log } = deps;
   const verbs = new Map<string, 'abort' | 'resume' | 'roll back'>([
     [CUTOVER_ABORT, 'abort'],
     [CUTOVER_RESUME, 'resume'],
@@ -30,21 +37,13 @@ export function registerCutoverButtons(app: App, deps: { runner: CutoverRunner; 
           await audit.record({ actor: body.user.id, action: `click cutover ${verb}`, outcome: 'denied', detail: decision.why });
           reply = `Only operators can ${verb} a cutover: ${decision.why}.`;
         } else {
-          await audit.record({ actor: body.user.id, action: `click cutover ${verb}`, outcome: 'ok', detail: action.value });
-          const hop = action.value ?? '';
-          if (verb === 'abort') reply = await runner.abort(hop, body.user.id);
-          else if (verb === 'resume') reply = await runner.resume(hop, body.user.id);
-          else {
-            // Going back loses nothing only if nobody wrote since: that is for teammates to approve.
-            await approvals.request({
-              kind: 'cutover.rollback',
-              title: `Roll back the cutover of ${hop}`,
-              steps: ['Stop the app: maintenance on, processes scaled to 0', 'Point the app at the source database again', 'App back', 'Writes the app made on the target since the cutover stay there: they are NOT copied back to the source'],
-              params: { hop },
-              requester: body.user.id,
-            });
-            reply = 'A roll-back request is in the channel: it runs after approval.';
-          }
+          const button = parseRunButton(action.value);
+          await audit.record({ actor: body.user.id, action: `click cutover ${verb}`, outcome: button ? 'ok' : 'refused', detail: action.value });
+          if (!button) reply = `This button does not say which cutover run it is for (it was drawn by an older version): use the newest timeline. Nothing was done.`;
+          else if (verb === 'abort') reply = await runner.abort(button.hop, body.user.id, button.run);
+          else if (verb === 'resume') reply = await runner.resume(button.hop, body.user.id, { runId: button.run });
+          // Going back loses nothing only if nobody wrote since: that is for teammates to approve.
+          else reply = await requestRollBack({ plan, migration, approvals }, button, body.user.id);
         }
       } catch (e) {
         if (!(e instanceof StateStoreUnavailable)) log.error({ err: e }, `cutover ${verb} failed`);

@@ -6,21 +6,41 @@ import { inStore, type StateStore } from './state-store';
 // Closed requests stay readable for a week (history, message updates), then Redis drops them.
 const KEEP_MS = 7 * 24 * 3600_000;
 
+// KEYS: request, pending index, claim ('' key when none). ARGV: request JSON, keep ms, expiry, id, claim ttl ms.
+// Creates the request and indexes it, unless another pending request holds the claim: returns that one's id.
+const CREATE = `
+if ARGV[5] ~= '' then
+  local holder = redis.call('GET', KEYS[3])
+  if holder and holder ~= ARGV[4] then return holder end
+  redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5])
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX')
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+return false
+`;
+
+// KEYS: claim. ARGV: id. Frees the claim only if this request holds it.
+const RELEASE_CLAIM = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
 /** Approval requests in Redis, one JSON value each, plus an index of pending ones by expiry. */
 export class ApprovalStore {
   constructor(
     private readonly redis: StateStore,
-    private readonly keys: Pick<Keys, 'approval' | 'approvalsPending'>,
+    private readonly keys: Pick<Keys, 'approval' | 'approvalsPending' | 'approvalClaim'>,
   ) {}
 
-  async create(req: ApprovalRequest): Promise<void> {
-    await inStore(() =>
-      this.redis
-        .multi()
-        .set(this.keys.approval(req.id), JSON.stringify(req), 'PX', KEEP_MS, 'NX')
-        .zadd(this.keys.approvalsPending, req.expiresAt, req.id)
-        .exec(),
-    );
+  /** Stores a new pending request; when another pending request holds its exclusive claim, stores nothing and returns that one's id. */
+  async create(req: ApprovalRequest): Promise<string | undefined> {
+    const claimKey = req.exclusive ? this.keys.approvalClaim(req.exclusive) : this.keys.approvalClaim('');
+    // The claim outlives the request's expiry a little: the expiry sweep frees it, and a dead sweep cannot hold it for ever.
+    const claimTtl = req.exclusive ? String(Math.max(1, req.expiresAt - req.createdAt + 60_000)) : '';
+    const holder = (await inStore(() =>
+      this.redis.eval(CREATE, 3, this.keys.approval(req.id), this.keys.approvalsPending, claimKey, JSON.stringify(req), String(KEEP_MS), String(req.expiresAt), req.id, claimTtl),
+    )) as string | null;
+    return holder ?? undefined;
   }
 
   get(id: string): Promise<ApprovalRequest | undefined> {
@@ -33,7 +53,7 @@ export class ApprovalStore {
       const { next, outcome } = applyVote(cur, { user, decision, at });
       return { next, result: outcome };
     });
-    if (out.value && out.value.status !== 'pending') await this.unindex(id);
+    if (out.value && out.value.status !== 'pending') await this.unindex(id, out.value);
     return { outcome: out.result, request: out.value };
   }
 
@@ -42,7 +62,7 @@ export class ApprovalStore {
       const next = cur && closeRequest(cur, status, at, reason);
       return { next, result: next !== undefined };
     });
-    await this.unindex(id);
+    await this.unindex(id, out.value);
     return out.result ? out.value : undefined;
   }
 
@@ -72,7 +92,8 @@ export class ApprovalStore {
     return found.filter((r): r is ApprovalRequest => r?.status === 'pending');
   }
 
-  private async unindex(id: string): Promise<void> {
+  private async unindex(id: string, request?: ApprovalRequest): Promise<void> {
     await inStore(() => this.redis.zrem(this.keys.approvalsPending, id));
+    if (request?.exclusive) await inStore(() => this.redis.eval(RELEASE_CLAIM, 1, this.keys.approvalClaim(request.exclusive!), id));
   }
 }

@@ -105,6 +105,11 @@ export class MigrationLock {
     private readonly timing: LockTiming = DEFAULT_LOCK_TIMING,
   ) {}
 
+  /** How long the lock lives without renewal. */
+  get ttlMs(): number {
+    return this.timing.ttlMs;
+  }
+
   async read(): Promise<(LockRecord & { expiresInMs: number }) | undefined> {
     const [raw, pttl] = await inStore(() => Promise.all([this.redis.get(this.keys.lock), this.redis.pttl(this.keys.lock)]));
     return raw ? { ...(JSON.parse(raw) as LockRecord), expiresInMs: pttl } : undefined;

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { CutoverRun, RunStepStatus } from '../cutover/cutover-run';
 import { runbook } from '../cutover/runbook';
 import type { Hop, Plan } from '../plan/plan';
+import { runButtonValue } from './run-button';
 import { context, duration, escapeText, header, section, withinLimits, type MessageView } from './slack-text';
 
 export const CUTOVER_ABORT = 'cutover.abort';
@@ -10,6 +11,7 @@ export const CUTOVER_RESUME = 'cutover.resume';
 const ICON: Record<RunStepStatus, string> = { pending: ':white_circle:', running: ':large_blue_circle:', done: ':white_check_mark:', failed: ':x:', interrupted: ':warning:', skipped: ':fast_forward:' };
 const HEAD: Record<CutoverRun['status'], string> = {
   running: ':gear: running',
+  aborting: ':leftwards_arrow_with_hook: ABORTING — rolling back the steps that ran',
   failed: ':x: STOPPED — a step failed',
   interrupted: ':warning: INTERRUPTED — the bot stopped mid-run; nothing runs until someone resumes or aborts',
   aborted: ':leftwards_arrow_with_hook: aborted and rolled back',
@@ -18,7 +20,7 @@ const HEAD: Record<CutoverRun['status'], string> = {
 };
 
 /** The live timeline of a cutover: every step with its state and time, the downtime clock, and the buttons that apply now. */
-export function cutoverTimelineView(hop: Hop, run: CutoverRun, now: number): MessageView {
+export function cutoverTimelineView(hop: Hop, run: CutoverRun, now: number, epoch?: number): MessageView {
   const lines = runbook(hop).map((step, i) => {
     const s = run.steps[step.id];
     const took = s?.startedAt ? ` _${duration((s.finishedAt ?? now) - s.startedAt)}_` : '';
@@ -34,10 +36,12 @@ export function cutoverTimelineView(hop: Hop, run: CutoverRun, now: number): Mes
   if (run.failure) blocks.push(section(`:x: ${escapeText(run.failure)}`));
   if (run.rolledBack) blocks.push(section(`*Rolled back* by <@${run.rolledBack.by}>: ${escapeText(run.rolledBack.result)}`));
   if (run.undo?.length) blocks.push(section(`*Rolled back:*\n${run.undo.map((u) => `• ${escapeText(u)}`).join('\n')}`));
-  const appBack = run.steps['app-back']?.status === 'done';
+  const appBackClaimed = (run.steps['app-back']?.status ?? 'pending') !== 'pending';
   const buttons = [];
-  if ((run.status === 'failed' || run.status === 'interrupted') && !appBack) buttons.push({ type: 'button' as const, action_id: CUTOVER_RESUME, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Resume' }, value: hop.id });
-  if (run.status !== 'done' && run.status !== 'aborted' && run.status !== 'rolled-back' && !appBack) buttons.push({ type: 'button' as const, action_id: CUTOVER_ABORT, style: 'danger' as const, text: { type: 'plain_text' as const, text: 'Abort' }, value: hop.id });
+  // Each button names its run: a click on an older timeline is refused, never applied to a newer run.
+  const value = runButtonValue({ hop: hop.id, run: run.id, epoch: epoch ?? 0 });
+  if ((run.status === 'failed' || run.status === 'interrupted') && !run.abortRequested) buttons.push({ type: 'button' as const, action_id: CUTOVER_RESUME, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Resume' }, value });
+  if (['running', 'failed', 'interrupted'].includes(run.status) && !appBackClaimed) buttons.push({ type: 'button' as const, action_id: CUTOVER_ABORT, style: 'danger' as const, text: { type: 'plain_text' as const, text: 'Abort' }, value });
   if (buttons.length) blocks.push({ type: 'actions', block_id: `cutover:${hop.id}`, elements: buttons });
   blocks.push(context(`Started ${new Date(run.startedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC · run ${run.id}`));
   return withinLimits({ text: `Cutover ${hop.id}: ${run.status}`, blocks });

@@ -1,24 +1,27 @@
 import type { KnownBlock } from '@slack/types';
 import { runbookSteps } from '../migration/runbook-steps';
 import type { Plan } from '../plan/plan';
-import type { MigrationRecord, StepStatus } from '../state/migration-state';
+import type { CutoverRun, RunStepStatus } from '../cutover/cutover-run';
+import type { MigrationRecord } from '../state/migration-state';
 import { escapeText, header, section, withinLimits, type MessageView } from './slack-text';
 
-const STEP_ICON: Record<StepStatus, string> = {
+const STEP_ICON: Record<RunStepStatus, string> = {
   pending: ':white_circle:',
   running: ':large_blue_circle:',
   done: ':white_check_mark:',
   failed: ':x:',
+  interrupted: ':warning:',
   skipped: ':fast_forward:',
 };
 
-export function planView(plan: Plan, m: MigrationRecord): MessageView {
+/** `/migrate plan`: every hop with its state and its runbook, each step as the hop's latest cutover run recorded it. */
+export function planView(plan: Plan, m: MigrationRecord, runs: Record<string, CutoverRun | undefined>): MessageView {
   const blocks: KnownBlock[] = [header(`Plan: ${plan.name}`)];
   plan.hops.forEach((hop, i) => {
     const progress = m.hops[hop.id];
     const current = hop.id === m.currentHop ? ' — *current*' : '';
     const steps = runbookSteps(hop.method).map((s) => {
-      const st = progress?.steps[s.id]?.status ?? 'pending';
+      const st = runs[hop.id]?.steps[s.id]?.status ?? 'pending';
       return `${STEP_ICON[st]} ${escapeText(s.title)}`;
     });
     blocks.push(

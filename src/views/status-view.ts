@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { ApprovalRequest } from '../approvals/approval-request';
+import type { CutoverRun } from '../cutover/cutover-run';
 import { runbookSteps } from '../migration/runbook-steps';
 import { hopById, type Plan } from '../plan/plan';
 import type { LockRecord } from '../state/migration-lock';
@@ -15,6 +16,8 @@ import { context, escapeText, header, mention, section, slackTime, withinLimits,
 export interface StatusInput {
   plan: Plan;
   migration: MigrationRecord;
+  /** The current hop's latest cutover run: the one record of its steps. */
+  run?: CutoverRun;
   lock: LockRecord | undefined;
   pending: ApprovalRequest[];
   lag?: { sample: LagSample; checks: CheckResult[] };
@@ -23,17 +26,18 @@ export interface StatusInput {
 }
 
 /** `/migrate status`: where we are, in one message. */
-export function statusView({ plan, migration, lock, pending, lag, alerts, now }: StatusInput): MessageView {
+export function statusView({ plan, migration, run, lock, pending, lag, alerts, now }: StatusInput): MessageView {
   const hop = hopById(plan, migration.currentHop);
   const index = plan.hops.findIndex((h) => h.id === migration.currentHop);
   const progress = migration.hops[migration.currentHop];
   const steps = hop ? runbookSteps(hop.method) : [];
-  const active = steps.find((s) => progress?.steps[s.id]?.status === 'running');
-  const doneCount = steps.filter((s) => progress?.steps[s.id]?.status === 'done').length;
+  const active = steps.find((s) => run?.steps[s.id]?.status === 'running');
+  const doneCount = steps.filter((s) => run?.steps[s.id]?.status === 'done').length;
   const hopLine = hop
     ? `*Hop ${index + 1} of ${plan.hops.length}:* ${hop.id} (${hop.method}) ${escapeText(hop.source.label)} → ${escapeText(hop.target.label)} — ${progress?.status ?? 'pending'}`
     : `*Hop:* ${escapeText(migration.currentHop)} (not in the plan any more)`;
-  const stepLine = active ? `*Step:* ${escapeText(active.title)}` : `*Runbook:* ${doneCount} of ${steps.length} cutover steps done`;
+  const runState = run ? ` (run ${run.status})` : '';
+  const stepLine = active ? `*Step:* ${escapeText(active.title)}` : `*Runbook:* ${doneCount} of ${steps.length} cutover steps done${runState}`;
   const approvals = pending.length
     ? pending.map((r) => `• ${escapeText(r.title)} — ${r.approvals.length}/${r.requiredApprovals}, asked by ${mention(r.requester)}, expires ${slackTime(r.expiresAt)}`).join('\n')
     : 'none';

@@ -1,3 +1,4 @@
+import { newestButtonValue } from '../support/buttons';
 import { CUTOVER_ABORT, CUTOVER_RESUME } from '../../src/views/cutover-view';
 import { APPROVE_ACTION } from '../../src/views/approval-view';
 import type { BotHarness } from '../support/bot-harness';
@@ -40,14 +41,14 @@ describe('stopping a cutover: a fence that never arrives, a failing platform, an
     expect(buttons).toContain(CUTOVER_ABORT);
     expect(buttons).toContain(CUTOVER_RESUME);
 
-    expect(await h.slack.replyTo((await h.click('U0STRANGER', CUTOVER_ABORT, 'hop-one')).key)).toContain('Only operators');
-    const abort = await h.click('U0OPS2', CUTOVER_ABORT, 'hop-one');
+    expect(await h.slack.replyTo((await h.click('U0STRANGER', CUTOVER_ABORT, newestButtonValue(h.slack, CUTOVER_ABORT))).key)).toContain('Only operators');
+    const abort = await h.click('U0OPS2', CUTOVER_ABORT, newestButtonValue(h.slack, CUTOVER_ABORT));
     expect(await h.slack.replyTo(abort.key, 10_000)).toContain('aborted and rolled back');
     expect(world.heroku.maintenance).toBe(false);
     expect([world.heroku.scaleOf('web'), world.heroku.scaleOf('worker'), world.heroku.scaleOf('release')]).toEqual([3, 2, 0]);
     expect(world.heroku.configVars.DATABASE_URL).toBe(primary.url('app'));
     expect((await runs.get('hop-one'))!.status).toBe('aborted');
-    expect((await h.bots[0].cutover.migration.read()).hops['hop-one'].status).toBe('syncing');
+    expect((await h.bots[0].cutover.migration.read()).hops['hop-one'].status).toBe('streaming');
     // Nothing was promoted: the standby still follows the source.
     expect((await standby.sql<{ r: boolean }>('SELECT pg_is_in_recovery() AS r'))[0].r).toBe(true);
     await standby.sql('SELECT pg_wal_replay_resume()');
@@ -72,7 +73,7 @@ describe('stopping a cutover: a fence that never arrives, a failing platform, an
     } finally {
       world.heroku.fault = undefined;
     }
-    expect(await h.slack.replyTo((await h.click('U0OPS2', CUTOVER_ABORT, 'hop-one')).key, 10_000)).toContain('aborted and rolled back');
+    expect(await h.slack.replyTo((await h.click('U0OPS2', CUTOVER_ABORT, newestButtonValue(h.slack, CUTOVER_ABORT))).key, 10_000)).toContain('aborted and rolled back');
     expect(world.heroku.maintenance).toBe(false);
     expect([world.heroku.scaleOf('web'), world.heroku.scaleOf('worker')]).toEqual([3, 2]);
   });
@@ -86,7 +87,7 @@ describe('stopping a cutover: a fence that never arrives, a failing platform, an
       await h.slack.replyTo((await h.click('U0APP5', APPROVE_ACTION, req.id)).key);
       await h.slack.replyTo((await h.click('U0APP6', APPROVE_ACTION, req.id)).key);
       await eventually(() => world.heroku.calls.some((c) => c.path === '/apps/acme-api/config-vars'), 20_000, 'step 6 to begin');
-      expect(await h.slack.replyTo((await h.click('U0OPS2', CUTOVER_ABORT, 'hop-one')).key)).toContain('Abort requested');
+      expect(await h.slack.replyTo((await h.click('U0OPS2', CUTOVER_ABORT, newestButtonValue(h.slack, CUTOVER_ABORT))).key)).toContain('Abort requested');
     } finally {
       world.heroku.delay = undefined;
     }

@@ -1,3 +1,4 @@
+import { newestButtonValue } from '../support/buttons';
 import type { ChildProcess } from 'node:child_process';
 import { spawnBotProcess, untilHealthy } from '../support/bot-process';
 import { writeFileSync } from 'node:fs';
@@ -112,7 +113,7 @@ describe('the bot killed in the middle of a cutover', () => {
 
       // The same operator keeps the lock (now renewed by the new process) and resumes.
       expect(await second.command('U0OPS1', 'lock cutover day')).toContain('already hold');
-      expect(await second.click('U0OPS1', CUTOVER_RESUME, 'hop-one')).toContain('Resuming the cutover of hop-one');
+      expect(await second.click('U0OPS1', CUTOVER_RESUME, newestButtonValue(slack, CUTOVER_RESUME))).toContain('Resuming the cutover of hop-one');
       const done = await eventually(async () => {
         const r = await runs.get('hop-one');
         return r?.status === 'done' || r?.status === 'failed' ? r : undefined;

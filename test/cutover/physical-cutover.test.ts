@@ -1,3 +1,4 @@
+import { newestButtonValue } from '../support/buttons';
 import { Client } from 'pg';
 import { withdrawStaleCutoverApprovals } from '../../src/cutover/cutover-approval-actions';
 import { APPROVE_ACTION } from '../../src/views/approval-view';
@@ -112,8 +113,8 @@ describe('cutover of a physical hop: primary → streaming standby, driven throu
     const alert = await eventually(() => h.slack.callsOf('chat.postMessage').find((c) => messageText(c.args).includes('Error rate spiking')), 5000, 'the spike alert');
     expect(messageText(alert.args)).toContain('right after the cutover of *hop-one*');
     expect(JSON.stringify(alert.args.blocks)).toContain('"action_id":"cutover.rollback"');
-    expect(await h.slack.replyTo((await h.click('U0STRANGER', 'cutover.rollback', 'hop-one')).key)).toContain('Only operators');
-    expect(await h.slack.replyTo((await h.click('U0OPS2', 'cutover.rollback', 'hop-one')).key)).toContain('roll-back request is in the channel');
+    expect(await h.slack.replyTo((await h.click('U0STRANGER', 'cutover.rollback', newestButtonValue(h.slack, 'cutover.rollback'))).key)).toContain('Only operators');
+    expect(await h.slack.replyTo((await h.click('U0OPS2', 'cutover.rollback', newestButtonValue(h.slack, 'cutover.rollback'))).key)).toContain('roll-back request is in the channel');
     const [req] = (await h.bots[0].cutover.approvalStore.pending()).filter((r) => r.kind === 'cutover.rollback');
     expect(req.steps.join(' ')).toContain('NOT copied back');
     await approveBy(h, req.id, ['U0APP3', 'U0APP4']);
@@ -128,7 +129,7 @@ describe('cutover of a physical hop: primary → streaming standby, driven throu
   });
 
   test('after the app is back, Abort is refused', async () => {
-    const click = await h.click('U0OPS1', CUTOVER_ABORT, 'hop-one');
+    const click = await h.click('U0OPS1', CUTOVER_ABORT, newestButtonValue(h.slack, CUTOVER_ABORT));
     expect(await h.slack.replyTo(click.key)).toMatch(/no cutover to abort|Too late to abort/);
   });
 });

@@ -1,3 +1,4 @@
+import { newestButtonValue } from '../support/buttons';
 import { CUTOVER_RESUME } from '../../src/views/cutover-view';
 import type { BotHarness } from '../support/bot-harness';
 import { approveBy, physicalRig, type PhysicalRig } from '../support/cutover-world';
@@ -41,7 +42,7 @@ describe('Redis restarted in the middle of a cutover', () => {
     const runs = h.bots[0].cutover.runner['deps'].runs;
     expect((await runs.get('hop-one'))!.steps.repoint.status).toBe('interrupted');
 
-    expect(await h.slack.replyTo((await h.click('U0OPS1', CUTOVER_RESUME, 'hop-one')).key)).toContain('Resuming');
+    expect(await h.slack.replyTo((await h.click('U0OPS1', CUTOVER_RESUME, newestButtonValue(h.slack, CUTOVER_RESUME))).key)).toContain('Resuming');
     const done = await eventually(async () => {
       const r = await runs.get('hop-one');
       return r?.status === 'done' || r?.status === 'failed' ? r : undefined;

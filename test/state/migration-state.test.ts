@@ -29,15 +29,11 @@ describe('migration state in Redis', () => {
     const states = [new MigrationState(a, keys, plan), new MigrationState(b, keys, plan)];
     await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        states[i % 2].update((m) => {
-          const hop = m.hops['heroku-to-ec2'];
-          const step = `step-${i}`;
-          return { next: { ...m, hops: { ...m.hops, 'heroku-to-ec2': { ...hop, steps: { ...hop.steps, [step]: { status: 'done' } } } } }, result: undefined };
-        }),
+        states[i % 2].update((m) => ({ next: { ...m, epoch: m.epoch + 1 }, result: undefined })),
       ),
     );
     const m = await states[0].read();
-    expect(Object.keys(m.hops['heroku-to-ec2'].steps)).toHaveLength(100);
+    expect(m.epoch).toBe(100);
     expect(m.revision).toBe(100);
   });
 
