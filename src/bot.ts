@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { App } from '@slack/bolt';
-import type { RetryOptions } from '@slack/web-api';
+import { WebClient, type RetryOptions } from '@slack/web-api';
 import { AccessControl } from './access/access-control';
 import { ApprovalService, type ApprovalAction } from './approvals/approval-service';
 import { allSubcommands } from './commands/registry';
 import type { Cutover } from './commands/subcommand';
 import type { Settings } from './config/settings';
 import { InFlightWork } from './lifecycle/in-flight-work';
+import { settlesWithin } from './lifecycle/settles-within';
 import type { Logger } from './log';
 import type { Plan } from './plan/plan';
 import { boltLogger } from './slack/bolt-logger';
+import { botAuthorization } from './slack/bot-authorization';
+import { slackClientOptions } from './slack/slack-client-options';
 import { registerApprovalButtons } from './slack/approval-button-listener';
 import { ChannelPoster } from './slack/channel-poster';
 import { asCustomRoute, healthz } from './slack/healthz-route';
@@ -52,12 +55,17 @@ import { webhookAppControl } from './platform/webhook-app-control';
 import { registerCutoverButtons } from './slack/cutover-button-listener';
 import type { Hop } from './plan/plan';
 
+/** A stop's bounds: the receiver, in-flight work, then connections (and Redis's 0.5 s): under 8 s together. */
+const STOP_RECEIVER_MS = 1_500;
+const STOP_DRAIN_MS = 4_500;
+const STOP_CLOSE_MS = 1_500;
+
 export interface BotOptions {
   settings: Settings;
   plan: Plan;
   log: Logger;
   lockTiming?: LockTiming;
-  /** The WebClient's retry policy; Slack's default (about ten retries over thirty minutes) when absent. */
+  /** The WebClient's retry policy; SLACK_RETRY_POLICY (two retries within about 10 s) when absent. */
   slackRetryConfig?: RetryOptions;
   /** Actions that approvals may run, by kind. */
   approvalActions?: Map<string, ApprovalAction>;
@@ -75,7 +83,7 @@ export interface RunningBot {
   port: number;
   processId: string;
   cutover: Cutover;
-  /** Graceful stop: refuse new work, drain in-flight work, hand the lock off, close connections. */
+  /** Graceful stop within 8 s: stop the receiver, drain in-flight work (4.5 s), hand the lock off, close connections. */
   stop(): Promise<void>;
 }
 
@@ -89,32 +97,37 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const work = new InFlightWork();
 
   const health = healthz(redis, processId, () => lease.isLeader);
-  const clientOptions = { slackApiUrl: settings.slackApiUrl ? withSlash(settings.slackApiUrl) : undefined, retryConfig: opts.slackRetryConfig };
+  const clientOptions = slackClientOptions({ apiUrl: settings.slackApiUrl, retryConfig: opts.slackRetryConfig });
+  const slackLog = boltLogger(log);
+  const client = new WebClient(settings.slackBotToken, { ...clientOptions, logger: slackLog });
+  const auth = botAuthorization(client, settings.slackBotToken);
   const socketMode = Boolean(settings.slackAppToken);
   const app = socketMode
     ? new App({
-        token: settings.slackBotToken,
+        authorize: auth.authorize,
         appToken: settings.slackAppToken,
         socketMode: true,
         customRoutes: [asCustomRoute(health)],
         // Socket Mode opens its connection with its own WebClient: it needs the API URL too.
         installerOptions: { port: settings.port, clientOptions },
         clientOptions,
-        logger: boltLogger(log),
+        logger: slackLog,
         convoStore: false,
       })
     : new App({
-        token: settings.slackBotToken,
+        authorize: auth.authorize,
         receiver: new AckFirstReceiver({ signingSecret: settings.slackSigningSecret, endpoint: '/slack/events', routes: [health], log }),
         clientOptions,
-        logger: boltLogger(log),
+        logger: slackLog,
         // Nothing here reads conversation context; the store is one more middleware on every request.
         convoStore: false,
       });
 
-  const poster = new ChannelPoster(app.client);
+  const poster = new ChannelPoster(client);
   const audit = new AuditLog(redis, keys);
-  const access = new AccessControl(plan.access, slackUsergroupDirectory(app.client));
+  // Every request is in-flight work from Bolt's first middleware on, so a stop waits for it.
+  app.use(async ({ next }) => void (await work.track(next)));
+  const access = new AccessControl(plan.access, slackUsergroupDirectory(client));
   const approvalStore = new ApprovalStore(redis, keys);
   // Filled in below, once the domain the built-in actions use exists.
   const actions = new Map<string, ApprovalAction>(opts.approvalActions ?? []);
@@ -245,23 +258,32 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const started = (await app.start(settings.port)) as unknown;
   const port = socketMode ? settings.port : (started as number);
   log.info({ port, socketMode, plan: plan.name, processId }, 'cutover is running');
+  void auth.verify(log);
 
   return {
     port,
     processId,
     cutover,
     async stop() {
-      log.info({ inFlight: work.size }, 'stopping: draining in-flight work');
+      log.info({ inFlight: work.size }, 'stopping: no new requests; draining in-flight work');
       clearInterval(sweep);
-      await scheduler.stop();
-      await verify.drain();
-      await lease.stop();
-      const drained = await work.drain(25_000);
-      if (!drained) log.error({ inFlight: work.size }, 'stopping with work still running');
-      await app.stop().catch((e) => log.error({ err: e }, 'error while stopping the Slack receiver'));
-      await lock.stopRenewing(true);
-      await databases.closeAll();
-      await redis.quit().catch(() => redis.disconnect());
+      // Requests already acknowledged still run: the receiver stops (and hands them over) before the drain.
+      const receiverStopped = await settlesWithin(app.stop().catch((e) => log.error({ err: e }, 'error while stopping the Slack receiver')), STOP_RECEIVER_MS);
+      if (!receiverStopped) log.error({ receiverMs: STOP_RECEIVER_MS }, 'the Slack receiver did not stop in time; draining anyway');
+      // Commands, scheduled jobs and a verify run share one bound to reach a safe point.
+      const [drained, jobsDrained] = await Promise.all([work.drain(STOP_DRAIN_MS), scheduler.stop(STOP_DRAIN_MS), verify.drain(STOP_DRAIN_MS)]);
+      if (!drained || !jobsDrained) log.error({ inFlight: work.size, jobsDrained }, 'stopping with work still running');
+      // Each of these waits on Redis or Postgres, either of which may not answer.
+      const closed = await settlesWithin(
+        Promise.all([
+          lease.stop(),
+          lock.stopRenewing(true),
+          databases.closeAll(),
+        ]),
+        STOP_CLOSE_MS,
+      );
+      if (!closed) log.error({ closeMs: STOP_CLOSE_MS }, 'connections did not close in time; leaving them');
+      if (!(await settlesWithin(redis.quit().catch(() => redis.disconnect()), 500))) redis.disconnect();
       log.info('stopped');
     },
   };
@@ -276,8 +298,4 @@ function perRegion<T>(make: (region: string) => T): (hop: Hop) => T {
     if (!c) clients.set(region, (c = make(region)));
     return c;
   };
-}
-
-function withSlash(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
 }

@@ -1,12 +1,16 @@
 import { startBot } from './bot';
 import { readSettings, secretValues, SettingsError } from './config/settings';
+import { stopOnSignals } from './lifecycle/stop-signals';
 import { createLogger } from './log';
 import { loadPlan, PlanError } from './plan/load-plan';
-import { registerSecrets } from './redaction';
+import { redactText, registerSecrets } from './redaction';
 
-/** `npm start`: read settings and plan, start the bot, stop cleanly on SIGTERM (Heroku) or SIGINT. */
+const log = createLogger();
+
+/** `npm start`: read settings and plan, start the bot, stop on SIGTERM (Heroku) or SIGINT in every state. */
 async function main(): Promise<void> {
-  const log = createLogger();
+  // Before anything that may wait on Redis or Slack: Ctrl-C works while starting too.
+  const signals = stopOnSignals(log);
   let bot;
   try {
     const settings = readSettings();
@@ -17,33 +21,20 @@ async function main(): Promise<void> {
     bot = await startBot({ settings, plan, log, databaseUrls: process.env });
   } catch (e) {
     if (e instanceof SettingsError || e instanceof PlanError) {
-      console.error(`cutover cannot start: ${e.message}`);
+      // For the person at the terminal, as plain text and whatever LOG_LEVEL says.
+      process.stderr.write(`cutover cannot start: ${redactText(e.message)}\n`);
       process.exit(2);
     }
     throw e;
   }
-  let stopping = false;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'signal received');
-      bot.stop().then(
-        () => process.exit(0),
-        (e) => {
-          log.error({ err: e }, 'unclean stop');
-          process.exit(1);
-        },
-      );
-    });
-  }
+  signals.running(bot);
 }
 
 process.on('unhandledRejection', (e) => {
-  console.error('unhandled rejection', e);
+  log.error({ err: e }, 'unhandled rejection');
 });
 
 main().catch((e) => {
-  console.error(`cutover failed to start: ${(e as Error).stack ?? e}`);
+  log.fatal({ err: e }, 'cutover failed to start');
   process.exit(1);
 });

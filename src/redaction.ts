@@ -4,6 +4,8 @@
  */
 const secrets = new Set<string>();
 const REDACTED = '[redacted]';
+/** What stands in for an object met again inside itself. */
+export const CIRCULAR = '[circular]';
 // scheme://user:password@host → scheme://[redacted]@host, whatever the scheme.
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
 
@@ -22,14 +24,38 @@ export function redactText(text: string): string {
   return out.replace(URL_CREDENTIALS, `$1${REDACTED}@`);
 }
 
-/** Deep copy of a JSON-like value with every string redacted. */
+/**
+ * Deep copy of a JSON-like value with every string redacted. An Error becomes a plain object that
+ * keeps its type, message, code, stack and cause (they are not enumerable, so a plain copy loses
+ * them); an object met again inside itself becomes "[circular]".
+ */
 export function redactDeep<T>(value: T): T {
-  if (typeof value === 'string') return redactText(value) as T;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v)) as T;
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v);
-    return out as T;
+  return copy(value, new Set()) as T;
+}
+
+function copy(value: unknown, path: Set<object>): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (!value || typeof value !== 'object' || value instanceof Date) return value;
+  if (path.has(value)) return CIRCULAR;
+  path.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((v) => copy(v, path));
+    const out: Record<string, unknown> = value instanceof Error ? errorFields(value) : {};
+    for (const [k, v] of Object.entries(value)) out[k] = v;
+    for (const k of Object.keys(out)) out[k] = copy(out[k], path);
+    return out;
+  } finally {
+    path.delete(value);
   }
-  return value;
+}
+
+/** The fields of an Error that are own but not enumerable, in the shape pino's serializer gives them. */
+function errorFields(e: Error): Record<string, unknown> {
+  const fields: Record<string, unknown> = { type: e.constructor?.name ?? e.name, message: e.message, stack: e.stack };
+  if (e.name !== fields.type) fields.name = e.name;
+  const { code, cause, errors } = e as Error & { code?: unknown; errors?: unknown };
+  if (code !== undefined) fields.code = code;
+  if (cause !== undefined) fields.cause = cause;
+  if (Array.isArray(errors)) fields.errors = errors;
+  return fields;
 }

@@ -17,3 +17,21 @@ describe('redaction', () => {
     expect(JSON.stringify(redactDeep(blocks))).not.toMatch(/rollbar-read-token-123|u:p@/);
   });
 });
+
+describe('redacting errors and cycles', () => {
+  beforeAll(() => registerSecrets(['xoxb-very-secret-token']));
+
+  test('an error keeps its type, message, code, stack and cause, redacted', () => {
+    const e = Object.assign(new RangeError('token xoxb-very-secret-token expired', { cause: new Error('auth.test said invalid_auth') }), { code: 'E_AUTH' });
+    const out = redactDeep({ err: e }).err as unknown as Record<string, unknown>;
+    expect(out).toMatchObject({ type: 'RangeError', message: 'token [redacted] expired', code: 'E_AUTH', cause: { type: 'Error', message: 'auth.test said invalid_auth' } });
+    expect(out.stack).toMatch(/^RangeError: token \[redacted\] expired\n\s+at /);
+  });
+
+  test('an object inside itself becomes a placeholder; a value seen twice side by side is kept', () => {
+    const shared = { host: 'db' };
+    const loop: Record<string, unknown> = { shared, again: shared, list: [] as unknown[] };
+    (loop.list as unknown[]).push(loop);
+    expect(redactDeep(loop)).toEqual({ shared: { host: 'db' }, again: { host: 'db' }, list: ['[circular]'] });
+  });
+});

@@ -1,3 +1,5 @@
+import { settlesWithin } from './settles-within';
+
 /** Tracks work started by requests so that a SIGTERM can wait for it before closing connections. */
 export class InFlightWork {
   private readonly running = new Set<Promise<unknown>>();
@@ -24,8 +26,9 @@ export class InFlightWork {
   async drain(timeoutMs: number): Promise<boolean> {
     this.closing = true;
     const deadline = Date.now() + timeoutMs;
+    // Work tracked while draining (a request handed over late) is waited for too.
     while (this.running.size > 0 && Date.now() < deadline) {
-      await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => setTimeout(r, Math.max(1, deadline - Date.now())))]);
+      await settlesWithin(Promise.allSettled([...this.running]), Math.max(1, deadline - Date.now()));
     }
     return this.running.size === 0;
   }

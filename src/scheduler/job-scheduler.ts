@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { settlesWithin } from '../lifecycle/settles-within';
 import type { Logger } from '../log';
 import type { LeaderLease } from './leader-lease';
 
@@ -64,10 +65,11 @@ export class JobScheduler {
     this.failing.set(job, { message, loggedAt: now, repeats: 0 });
   }
 
-  /** Stops scheduling and waits for the jobs that are running. */
-  async stop(): Promise<void> {
+  /** Stops scheduling and waits for the jobs that are running, at most `drainMs`; false if some still run. */
+  async stop(drainMs = 5_000): Promise<boolean> {
     await Promise.all(this.tasks.map((t) => t.stop()));
-    await Promise.allSettled([...this.running]);
+    const drained = await settlesWithin(Promise.allSettled([...this.running]), drainMs);
     await Promise.all(this.tasks.map((t) => t.destroy()));
+    return drained;
   }
 }
