@@ -18,6 +18,8 @@ import { ChannelPoster } from './slack/channel-poster';
 import { asCustomRoute, healthz } from './slack/healthz-route';
 import { AckFirstReceiver } from './slack/ack-first-receiver';
 import { registerMigrateCommand } from './slack/migrate-command-listener';
+import { requestGate } from './slack/request-gate';
+import { SlackWorkspace } from './slack/slack-workspace';
 import { slackApprovalBoard } from './slack/slack-approval-board';
 import { slackUsergroupDirectory } from './slack/slack-usergroup-directory';
 import { ApprovalStore } from './state/approval-store';
@@ -125,6 +127,10 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
 
   const poster = new ChannelPoster(client);
   const audit = new AuditLog(redis, keys);
+  // Before any listener: the request's shape, then its workspace and app (the workspace is asked for now, not on the first command).
+  const workspace = new SlackWorkspace({ teamId: settings.slackTeamId, appId: settings.slackAppId, authTest: () => app.client.auth.test() });
+  void workspace.learn();
+  app.use(requestGate({ workspace, audit, log }));
   // Every request is in-flight work from Bolt's first middleware on, so a stop waits for it.
   app.use(async ({ next }) => void (await work.track(next)));
   const access = new AccessControl(plan.access, slackUsergroupDirectory(client));

@@ -11,6 +11,8 @@ export const cutoverCommand: Subcommand = {
   usage: 'cutover [hop] [--dry-run]',
   summary: 'Cut over a hop: every gate, then approval by teammates, then the runbook with a live timeline; --dry-run shows every call',
   mutating: false,
+  // A dry run only prints the steps.
+  changesMigration: (args) => !args.includes('--dry-run'),
   async run(inv, c) {
     const args = [...inv.args];
     const hop = await leadingHop(args, c);

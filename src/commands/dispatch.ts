@@ -1,3 +1,4 @@
+import { CostlyCommandLimit, type CostlyClaim } from '../access/costly-command-limit';
 import { StateStoreUnavailable } from '../state/state-store';
 import { notice, type MessageView } from '../views/slack-text';
 import { usageView } from '../views/help-view';
@@ -35,7 +36,15 @@ export async function dispatch(input: DispatchInput, subcommands: Subcommand[], 
   }
   const audit = (outcome: 'ok' | 'denied' | 'refused' | 'error', detail?: string) =>
     c.audit.record({ actor: input.user, action: `command ${sub.name}`, outcome, detail: detail?.slice(0, 1000) });
+  const args = rest ? rest.split(/\s+/) : [];
+  let claim: Extract<CostlyClaim, { allowed: true }> | undefined;
+  let charged = true;
   try {
+    const changes = typeof sub.changesMigration === 'function' ? sub.changesMigration(args) : sub.changesMigration;
+    if (changes && input.channel !== c.plan.channel) {
+      await audit('refused', `${text.slice(0, 200)} — sent from ${input.channel}, not the plan's channel`);
+      return { reply: notice(`:no_entry: This \`/migrate ${sub.name}\` changes the migration, so it runs only in <#${c.plan.channel}>, where the team sees it. Nothing was done; run it there.`) };
+    }
     if (sub.mutating) {
       const decision = await c.access.check(input.user, 'operator');
       if (!decision.allowed) {
@@ -43,17 +52,29 @@ export async function dispatch(input: DispatchInput, subcommands: Subcommand[], 
         return { reply: notice(`:no_entry: \`/migrate ${sub.name}\` is for operators: ${decision.why}. This attempt is recorded.`) };
       }
     }
-    const inv = { user: input.user, channel: input.channel, args: rest ? rest.split(/\s+/) : [], rest, now };
+    const cost = sub.databaseCost?.(args);
+    if (cost) {
+      const limited = await new CostlyCommandLimit(c.redis, c.keys.costlyCommand).claim(input.user, cost);
+      if (!limited.allowed) {
+        await audit('refused', limited.why);
+        return { reply: notice(`:hourglass: ${limited.why}. It costs the databases time, so each person runs it at most once a minute.`) };
+      }
+      claim = limited;
+    }
+    const inv = { user: input.user, channel: input.channel, args, rest, now };
     let result: CommandResult;
     try {
       result = await sub.run(inv, c);
     } catch (e) {
       if (e instanceof UsageError) {
+        charged = false;
         await audit('refused', `usage: ${e.message}`);
         return { reply: usageView(sub, e.message, subcommands) };
       }
       throw e;
     }
+    // Refused or denied, it cost the databases nothing: the person may try again at once.
+    charged = !result.outcome || result.outcome === 'ok';
     await audit(result.outcome ?? 'ok', result.detail);
     return { reply: result.reply, announce: result.announce, files: result.files };
   } catch (e) {
@@ -61,5 +82,7 @@ export async function dispatch(input: DispatchInput, subcommands: Subcommand[], 
     log.error({ err: e, subcommand: sub.name, user: input.user }, 'command failed');
     await audit('error', (e as Error).message).catch(() => undefined);
     return { reply: notice(`:x: \`/migrate ${sub.name}\` failed: ${(e as Error).message}. Nothing else was done.`) };
+  } finally {
+    await claim?.finish(charged).catch((e) => log.error({ err: e, subcommand: sub.name, user: input.user }, 'could not end a costly command\'s claim; it expires by itself'));
   }
 }

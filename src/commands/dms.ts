@@ -7,12 +7,14 @@ import { refuseUnlessOperatorWithLock } from './operator-with-lock';
 import { UsageError, type CommandResult, type Cutover, type Invocation, type Subcommand } from './subcommand';
 
 const VERBS = ['status', 'tables', 'start', 'resume', 'stop', 'reload'];
+const CHANGING_VERBS = ['start', 'resume', 'stop', 'reload'];
 
 export const dmsCommand: Subcommand = {
   name: 'dms',
   usage: 'dms [hop] status | tables [errored|validation] | start [--reload-target] | resume | stop | reload <schema.table>...',
   summary: 'The DMS task of a hop: progress, ETA, tables; start, resume, stop (lock holder); full or table reloads (after approval)',
   mutating: false,
+  changesMigration: (args) => args.some((a) => CHANGING_VERBS.includes(a.toLowerCase())),
   async run(inv, c) {
     const args = [...inv.args];
     const hop = await leadingHop(args, c);

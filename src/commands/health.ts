@@ -7,6 +7,7 @@ export const healthCommand: Subcommand = {
   usage: 'health [hop]',
   summary: 'Go / no-go for a cutover: every gate (hold, lag, DMS, error tracker, status pages) with its reason',
   mutating: false,
+  changesMigration: false,
   async run(inv, c) {
     if (inv.args.length > 1) throw new UsageError('health takes one hop at most');
     const hop = await hopArgument(inv.args[0], c);

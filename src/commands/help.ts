@@ -8,6 +8,7 @@ export function helpCommand(all: () => Subcommand[]): Subcommand {
     usage: 'help',
     summary: 'List every subcommand',
     mutating: false,
+    changesMigration: false,
     run: async () => ({ reply: helpView(all()) }),
   };
 }

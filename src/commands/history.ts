@@ -8,6 +8,7 @@ export const historyCommand: Subcommand = {
   usage: 'history [n]',
   summary: `The last n entries of the audit log (default 20, at most ${MAX})`,
   mutating: false,
+  changesMigration: false,
   async run(inv, c) {
     if (inv.args.length > 1) throw new UsageError('history takes one number at most');
     const n = inv.args.length ? Number(inv.args[0]) : 20;

@@ -8,6 +8,7 @@ export const holdCommand: Subcommand = {
   usage: 'hold <reason>',
   summary: 'Block every cutover until `unhold` (e.g. "Rollbar is down")',
   mutating: true,
+  changesMigration: true,
   async run(inv, c) {
     const reason = inv.rest.slice(0, 500);
     if (!reason) throw new UsageError('a hold needs a reason');

@@ -11,6 +11,7 @@ export const lagCommand: Subcommand = {
   usage: 'lag [hop]',
   summary: 'Replication lag of a hop now: every metric, the last 30 minutes, and a chart',
   mutating: false,
+  changesMigration: false,
   async run(inv, c) {
     if (inv.args.length > 1) throw new UsageError('lag takes one hop at most');
     const hop = await hopArgument(inv.args[0], c);

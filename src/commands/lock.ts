@@ -9,6 +9,7 @@ export const lockCommand: Subcommand = {
   usage: 'lock [reason]',
   summary: 'Take the migration lock (mutating steps need it)',
   mutating: true,
+  changesMigration: true,
   async run(inv, c) {
     const reason = inv.rest.slice(0, MAX_REASON) || 'no reason given';
     const out = await c.lock.acquire(inv.user, reason, inv.now);

@@ -6,6 +6,7 @@ export const planCommand: Subcommand = {
   usage: 'plan',
   summary: 'The hops and their runbook steps, with the state of each',
   mutating: false,
+  changesMigration: false,
   async run(_inv, c) {
     return { reply: planView(c.plan, await c.migration.read()) };
   },

@@ -7,11 +7,16 @@ import { UsageError, type Subcommand } from './subcommand';
 
 const SQL_IN_REQUEST = 20;
 
+const saysFix = (args: string[]) => args.some((a) => a.toLowerCase() === 'fix');
+
 export const sequencesCommand: Subcommand = {
   name: 'sequences',
   usage: 'sequences [hop] check | fix',
   summary: 'Audit every sequence on the target against its columns and the source; fix them (SQL shown, after approval)',
   mutating: false,
+  changesMigration: (args) => saysFix(args),
+  // A fix is refused without the lock and runs after approvals; a check runs at once, for anyone.
+  databaseCost: (args) => (saysFix(args) ? undefined : 'sequences check'),
   async run(inv, c) {
     const args = [...inv.args];
     const hop = await leadingHop(args, c);

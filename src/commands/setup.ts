@@ -7,6 +7,7 @@ export const setupCommand: Subcommand = {
   usage: 'setup <hop>',
   summary: 'Create the heartbeat table on the hop\'s source (safe to run again)',
   mutating: true,
+  changesMigration: true,
   async run(inv, c) {
     if (inv.args.length !== 1) throw new UsageError('name the hop to set up');
     const hop = await hopArgument(inv.args[0], c);

@@ -8,6 +8,7 @@ export const statusCommand: Subcommand = {
   usage: 'status',
   summary: 'Where the migration is: current hop and step, lag, alerts, lock, hold, pending approvals',
   mutating: false,
+  changesMigration: false,
   async run(inv, c) {
     const migration = await c.migration.read();
     const [lock, pending, sample, alerts] = await Promise.all([c.lock.read(), c.approvalStore.pending(), c.samples.latest(migration.currentHop), c.monitor.openAlerts()]);

@@ -73,6 +73,14 @@ export interface Subcommand {
   summary: string;
   /** Mutating commands are for the plan's operators only. */
   mutating: boolean;
+  /**
+   * Changes the migration (the lock, the hold, a database, the DMS task, a cutover), so it runs only in
+   * the plan's channel, where the team sees it. A function of the words after the subcommand when only
+   * some forms do (`sequences fix`, not `sequences check`).
+   */
+  changesMigration: boolean | ((args: string[]) => boolean);
+  /** For forms that cost the databases time: the name a person's limit counts them under (e.g. `sequences check`). */
+  databaseCost?(args: string[]): string | undefined;
   run(inv: Invocation, cutover: Cutover): Promise<CommandResult>;
 }
 

@@ -8,6 +8,7 @@ export const unholdCommand: Subcommand = {
   usage: 'unhold',
   summary: 'Lift the hold',
   mutating: true,
+  changesMigration: true,
   async run(inv, c) {
     if (inv.args.length) throw new UsageError('unhold takes no arguments');
     const lifted = await c.migration.update((m) => liftHold(m), inv.now);

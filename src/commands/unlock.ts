@@ -8,6 +8,7 @@ export const unlockCommand: Subcommand = {
   usage: 'unlock [--force]',
   summary: 'Release the migration lock; --force releases a teammate\'s lock (audited)',
   mutating: true,
+  changesMigration: true,
   async run(inv, c) {
     const unknown = inv.args.filter((a) => a !== '--force');
     if (unknown.length) throw new UsageError(`unexpected ${unknown.map((a) => `"${a}"`).join(', ')}`);

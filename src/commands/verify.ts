@@ -7,6 +7,9 @@ export const verifyCommand: Subcommand = {
   usage: 'verify [hop] [--checksum]',
   summary: 'Source against target for every table (rows, max key, sampled checksums), in the background',
   mutating: false,
+  changesMigration: false,
+  // Counts rows and reads max keys of every table on both databases; checksums read more.
+  databaseCost: (args) => (args.includes('--checksum') ? 'verify --checksum' : 'verify'),
   async run(inv, c) {
     const args = [...inv.args];
     const hop = await leadingHop(args, c);

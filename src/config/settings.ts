@@ -6,6 +6,10 @@ export interface Settings {
   slackSigningSecret: string;
   slackAppToken?: string;
   slackApiUrl?: string;
+  /** The workspace the bot serves; when unset, the bot token's (auth.test). */
+  slackTeamId?: string;
+  /** The app requests must name (api_app_id); when unset, not checked. */
+  slackAppId?: string;
   port: number;
   redisUrl: string;
   planPath: string;
@@ -27,6 +31,8 @@ const schema = z.object({
   SLACK_SIGNING_SECRET: required(),
   SLACK_APP_TOKEN: optional,
   SLACK_API_URL: optional.pipe(z.url('must be a URL').optional()),
+  SLACK_TEAM_ID: optional.pipe(z.string().regex(/^T[A-Z0-9]{2,}$/, 'must be a Slack workspace ID (T…)').optional()),
+  SLACK_APP_ID: optional.pipe(z.string().regex(/^A[A-Z0-9]{2,}$/, 'must be a Slack app ID (A…)').optional()),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   MIGRATION_PLAN: required('is required (path of the plan file)'),
@@ -51,6 +57,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     slackSigningSecret: e.SLACK_SIGNING_SECRET,
     slackAppToken: e.SLACK_APP_TOKEN,
     slackApiUrl: e.SLACK_API_URL,
+    slackTeamId: e.SLACK_TEAM_ID,
+    slackAppId: e.SLACK_APP_ID,
     port: e.PORT,
     redisUrl: e.REDIS_URL,
     planPath: e.MIGRATION_PLAN,

@@ -18,6 +18,8 @@ export interface AckFirstReceiverOptions {
   /** Without a heartbeat from this thread for this long, the worker refuses requests instead of acknowledging them. */
   stallMs?: number;
   heartbeatMs?: number;
+  /** Largest request body in bytes (1 MiB by default); a larger one gets 413 and is never buffered. */
+  bodyLimit?: number;
 }
 
 /**
@@ -83,6 +85,7 @@ export class AckFirstReceiver implements Receiver {
       routes: this.opts.routes.map((r) => r.path),
       routeTimeoutMs: 5000,
       stallMs: this.opts.stallMs ?? 2000,
+      bodyLimit: this.opts.bodyLimit,
     };
     const worker = startWorker(options);
     this.worker = worker;
@@ -118,7 +121,7 @@ export class AckFirstReceiver implements Receiver {
         .processEvent({ body: m.body, retryNum: m.retryNum, retryReason: m.retryReason, customProperties: {}, ack: this.alreadyAcknowledged })
         .catch((e) => this.opts.log.error({ err: e }, 'a Slack request failed in the bot'));
     } else if (m.kind === 'refused') {
-      this.opts.log.warn({ reason: m.reason }, 'refused a request to the Slack endpoint');
+      this.opts.log.warn({ reason: m.reason, status: m.status }, 'refused a request to the Slack endpoint');
     } else if (m.kind === 'route') {
       const route = this.opts.routes.find((r) => r.path === m.path);
       const reply = (status: number, body: unknown) => this.post({ kind: 'route-reply', id: m.id, status, contentType: 'application/json', body: JSON.stringify(body) });

@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { HTTPModuleFunctions } from '@slack/bolt';
-import type { AckWorkerOptions, FromAckWorker, ToAckWorker } from './ack-worker-messages';
+import { DEFAULT_BODY_LIMIT, type AckWorkerOptions, type FromAckWorker, type ToAckWorker } from './ack-worker-messages';
+import { readSlackRequest } from './request-shape';
 
 const {
   buildNoBodyResponse,
@@ -13,12 +14,13 @@ const {
   buildUrlVerificationResponse,
   extractRetryNumFromHTTPRequest,
   extractRetryReasonFromHTTPRequest,
-  isRawBodyError,
   parseAndVerifyHTTPRequest,
   parseHTTPRequestBody,
 } = HTTPModuleFunctions;
 const options = workerData as AckWorkerOptions;
 const port = parentPort!;
+const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+const DISCARD_AFTER_REFUSAL = 64 * 1024 * 1024;
 let lastHeardFromMain = Date.now();
 let nextRouteId = 1;
 const routeReplies = new Map<number, (reply: { status: number; contentType: string; body: string }) => void>();
@@ -31,22 +33,92 @@ function mainThreadStalled(): boolean {
   return Date.now() - lastHeardFromMain > options.stallMs;
 }
 
+/**
+ * Reads the body, at most `limit` bytes: a larger one is refused on its declared length before a
+ * byte is read, or as soon as it passes the limit; the rest is never buffered.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        done();
+        chunks.length = 0;
+        resolve(undefined);
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (e: Error) => {
+      done();
+      reject(e);
+    };
+    function done() {
+      req.off('data', onData).off('end', onEnd).off('error', onError);
+    }
+    req.on('data', onData).on('end', onEnd).on('error', onError);
+  });
+}
+
+/**
+ * Answers 413, then reads what the client still sends and throws it away, at most 64 MiB or half a
+ * second, before cutting the socket: closing with unread data would reset the connection before the
+ * client reads the 413.
+ */
+function refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
+  send({ kind: 'refused', reason: `a body over ${bodyLimit} bytes (declared ${req.headers['content-length'] ?? 'no length'})`, status: 413 });
+  res.writeHead(413, { 'Content-Type': 'text/plain' });
+  res.end(`request body over ${bodyLimit} bytes`);
+  let discarded = 0;
+  const cut = () => req.socket.destroy();
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_AFTER_REFUSAL) cut();
+  });
+  req.resume();
+  setTimeout(cut, 500).unref();
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 async function onSlackRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  let body: Record<string, unknown>;
+  const raw = await readBody(req, bodyLimit);
+  if (!raw) return refuseTooLarge(req, res);
+  // Bolt's verification reads a body already buffered instead of reading the stream again.
+  Object.assign(req, { rawBody: raw });
+  let buffered;
   try {
-    const buffered = await parseAndVerifyHTTPRequest({ signingSecret: options.signingSecret, bodyLimit: options.bodyLimit }, req);
-    body = parseHTTPRequestBody(buffered);
+    buffered = await parseAndVerifyHTTPRequest({ signingSecret: options.signingSecret }, req);
   } catch (e) {
-    if (isRawBodyError(e) && (e.type === 'entity.too.large' || e.statusCode === 413)) return buildNoBodyResponse(res, 413);
-    send({ kind: 'refused', reason: (e as Error).message });
+    send({ kind: 'refused', reason: (e as Error).message, status: 401 });
     return buildNoBodyResponse(res, 401);
   }
-  if (body.ssl_check) return buildSSLCheckResponse(res);
-  if (body.type === 'url_verification') return buildUrlVerificationResponse(res, body);
+  let body: unknown;
+  try {
+    body = parseHTTPRequestBody(buffered);
+  } catch (e) {
+    send({ kind: 'refused', reason: `a signed request whose body is not JSON: ${(e as Error).message}`, status: 400 });
+    return buildNoBodyResponse(res, 400);
+  }
+  if (isObject(body) && body.ssl_check) return buildSSLCheckResponse(res);
+  if (isObject(body) && body.type === 'url_verification') return buildUrlVerificationResponse(res, body);
+  const shape = readSlackRequest(body);
+  if (!shape.ok) {
+    send({ kind: 'refused', reason: `a signed request of the wrong shape: ${shape.reason}`, status: 400 });
+    return buildNoBodyResponse(res, 400);
+  }
   if (mainThreadStalled()) {
     // Acknowledging now would promise an answer the bot cannot give: say so, and run nothing.
-    send({ kind: 'refused', reason: `the main thread has not answered for ${Date.now() - lastHeardFromMain} ms` });
-    if (typeof body.command === 'string') {
+    send({ kind: 'refused', reason: `the main thread has not answered for ${Date.now() - lastHeardFromMain} ms`, status: 503 });
+    if (shape.request.kind === 'command') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ response_type: 'ephemeral', text: ':warning: The bot is not responding right now; nothing was done. Try again in a minute, and tell the on-call engineer if this repeats.' }));
       return;
@@ -55,7 +127,7 @@ async function onSlackRequest(req: IncomingMessage, res: ServerResponse): Promis
   }
   res.writeHead(200);
   res.end();
-  send({ kind: 'event', body, retryNum: extractRetryNumFromHTTPRequest(req), retryReason: extractRetryReasonFromHTTPRequest(req) });
+  send({ kind: 'event', body: body as Record<string, unknown>, retryNum: extractRetryNumFromHTTPRequest(req), retryReason: extractRetryReasonFromHTTPRequest(req) });
 }
 
 function onRouteRequest(res: ServerResponse, path: string): void {
@@ -73,12 +145,15 @@ function onRouteRequest(res: ServerResponse, path: string): void {
   send({ kind: 'route', id, path });
 }
 
-const server = createServer((req, res) => {
+// Slack's requests are small and quick: a slow body must not hold a connection for Node's default 5 minutes.
+const server = createServer({ requestTimeout: 10_000, connectionsCheckingInterval: 1000 }, (req, res) => {
   const { pathname } = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
   if (pathname === options.endpoint && method === 'POST') {
-    onSlackRequest(req, res).catch(() => {
-      if (!res.headersSent) buildNoBodyResponse(res, 500);
+    onSlackRequest(req, res).catch((e: Error) => {
+      // A connection that broke while its body was read: nothing to run, and say why.
+      send({ kind: 'refused', reason: `the request could not be read: ${e.message}`, status: 400 });
+      if (!res.headersSent) buildNoBodyResponse(res, 400);
     });
   } else if (method === 'GET' && options.routes.includes(pathname)) {
     onRouteRequest(res, pathname);

@@ -16,6 +16,7 @@ export function keysFor(planName: string) {
     verifyRun: (hop: string) => `${p}:verify:${hop}`,
     cutoverRun: (hop: string) => `${p}:cutover:${hop}`,
     cutoverLease: (hop: string) => `${p}:cutover-lease:${hop}`,
+    costlyCommand: (user: string, command: string) => `${p}:costly:${user}:${command}`,
   };
 }
 

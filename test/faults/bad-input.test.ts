@@ -71,22 +71,23 @@ describe('bad input', () => {
     expect((await fetch(`${h.url()}/healthz`)).status).toBe(200);
   });
 
-  test('malformed interaction payloads (signed) get no action and no crash', async () => {
+  test('malformed interaction payloads (signed) get 400 or an answer, no action and no crash', async () => {
     const bodies = [
       'payload=not-json',
       'payload=',
       `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions' }))}`,
       `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0APP1' }, actions: [] }))}`,
-      `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0APP1' }, actions: [{ action_id: 'approval.approve', value: randomUUID(), type: 'button' }], response_url: h.slack.responseUrl('ghost') }))}`,
+      `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0APP1' }, team: { id: 'T0TEAM' }, actions: [{ action_id: 'approval.approve', value: randomUUID(), type: 'button' }], response_url: h.slack.responseUrl('ghost') }))}`,
       `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0APP1' }, actions: [{ action_id: 'approval.approve', value: 'x'.repeat(10_000), type: 'button' }], response_url: h.slack.responseUrl('huge') }))}`,
-      `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0APP1' }, actions: [{ action_id: 'cutover.abort', value: '../../etc', type: 'button' }], response_url: h.slack.responseUrl('abort') }))}`,
+      `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0APP1' }, team: { id: 'T0TEAM' }, actions: [{ action_id: 'cutover.abort', value: '../../etc', type: 'button' }], response_url: h.slack.responseUrl('abort') }))}`,
       `payload=${encodeURIComponent(JSON.stringify({ type: 'no_such_type', user: { id: 'U0APP1' } }))}`,
       'command=%2Fmigrate',
       '',
     ];
     for (const body of bodies) {
       const res = await postSigned(`${h.url()}/slack/events`, body, { secret: SIGNING_SECRET });
-      expect([200, 400, 401, 404, 500]).toContain(res.status);
+      // Well-formed ones are acknowledged; the rest are refused as bad requests. Never a server error.
+      expect([200, 400]).toContain(res.status);
     }
     await new Promise((r) => setTimeout(r, 500));
     expect(await h.slack.replyTo('ghost')).toContain('no longer exists');

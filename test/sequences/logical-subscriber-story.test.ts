@@ -62,7 +62,8 @@ describe('the story: a logical subscriber whose sequences were left at their sta
     const inserted = await subscriber.sql<{ id: string }>('INSERT INTO orders (total) VALUES (1) RETURNING id', [], 'app');
     expect(inserted[0].id).toBe('1202');
     await subscriber.sql("INSERT INTO users (email) VALUES ('new@example.com')", [], 'app');
-    expect(await h.command('U0ANYONE', 'sequences check')).toContain('Every sequence is ahead of its columns');
+    // A teammate checks again: one person runs a check at most once a minute.
+    expect(await h.command('U0APP3', 'sequences check')).toContain('Every sequence is ahead of its columns');
     await h.command('U0OPS1', 'unlock');
   });
 });
