@@ -49,6 +49,9 @@ import { sequenceGate } from './sequences/sequence-gate';
 import { VerifyService } from './verify/verify-service';
 import { CutoverRunner } from './cutover/cutover-runner';
 import { CutoverRunStore } from './cutover/cutover-run';
+import { resumeApprovalRequester } from './cutover/resume-approval';
+import { resumeGates } from './cutover/resume-gates';
+import { rollBackAfterCutover } from './cutover/roll-back-after-cutover';
 import { cutoverApprovalActions, withdrawStaleCutoverApprovals } from './cutover/cutover-approval-actions';
 import { RollbarDeploys } from './health/rollbar-deploys';
 import { HerokuApi } from './platform/heroku-api';
@@ -128,11 +131,11 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const poster = new ChannelPoster(client);
   const audit = new AuditLog(redis, keys);
   // Before any listener: the request's shape, then its workspace and app (the workspace is asked for now, not on the first command).
-  const workspace = new SlackWorkspace({ teamId: settings.slackTeamId, appId: settings.slackAppId, authTest: () => app.client.auth.test() });
+  const workspace = new SlackWorkspace({ teamId: settings.slackTeamId, appId: settings.slackAppId, authTest: () => client.auth.test() });
   void workspace.learn();
-  app.use(requestGate({ workspace, audit, log }));
   // Every request is in-flight work from Bolt's first middleware on, so a stop waits for it.
   app.use(async ({ next }) => void (await work.track(next)));
+  app.use(requestGate({ workspace, audit, log }));
   const access = new AccessControl(plan.access, slackUsergroupDirectory(client));
   const approvalStore = new ApprovalStore(redis, keys);
   // Filled in below, once the domain the built-in actions use exists.
@@ -176,13 +179,14 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     minErrors: plan.health.rollbar.min_errors,
   };
   const sequences = new SequenceService(databases, plan.sequences.safetyGap);
+  const gateRunner = new GateRunner(plan.health.timeout_ms, plan.health.cache_seconds * 1000);
   const gates = new HealthGates({
     plan,
     migration,
     monitor,
     dms,
     rollbar,
-    runner: new GateRunner(plan.health.timeout_ms, plan.health.cache_seconds * 1000),
+    runner: gateRunner,
     alerts,
     extraGates: (hop) => [sequenceGate(hop, sequences)],
     watchedUntil: (hop) => runner.watchedUntil(hop.id),
@@ -190,18 +194,24 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const verify = new VerifyService({ databases, channel, redis, runKey: keys.verifyRun, options: { ...plan.verify, progressEveryMs: 2000 }, log });
   const urls = opts.databaseUrls ?? {};
   const deploys = new RollbarDeploys({ baseUrl: plan.health.rollbar?.base_url ?? 'https://api.rollbar.com', environment: plan.health.rollbar?.environment ?? 'production', writeToken: settings.rollbarWriteToken, timeoutMs: plan.health.timeout_ms });
-  const runner = new CutoverRunner({
+  const runs = new CutoverRunStore(redis, keys.cutoverRun);
+  const runner: CutoverRunner = new CutoverRunner({
     plan,
-    runs: new CutoverRunStore(redis, keys.cutoverRun),
+    runs,
     lock,
     migration,
     channel,
     audit,
     redis,
-    leaseKey: keys.cutoverLease,
+    keys: { lock: keys.lock, fence: keys.fence, lease: keys.cutoverLease },
     processId,
     log,
-    stepDeps: (hop) => ({
+    resumeGates: (hop, run) => resumeGates(gates, gateRunner, hop, run),
+    requestResumeApproval: resumeApprovalRequester(approvals, migration),
+    stepDeps: (hop) => stepDeps(hop),
+  });
+  function stepDeps(hop: Hop) {
+    return {
       plan,
       hop,
       databases,
@@ -215,8 +225,9 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       sourceUrl: urls[hop.source.urlEnv] ?? '',
       targetUrl: urls[hop.target.urlEnv] ?? '',
       fenceTimeoutMs: plan.cutover.fenceTimeoutSeconds * 1000,
-    }),
-  });
+    };
+  }
+  const rollBack = (hop: Hop, by: string, runId: string | undefined) => rollBackAfterCutover({ plan, runs, migration, redis, audit, stepDeps, refresh: (h) => runner.refresh(h) }, hop, by, runId);
   const cutoverReadiness = (hop: Hop): string | undefined => {
     if (!hop.app) return `the plan has no \`app\` for ${hop.id}: the bot would not know how to stop the app's writes`;
     if (hop.app.platform === 'webhook') {
@@ -226,14 +237,14 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     for (const db of [hop.source, hop.target]) if (!urls[db.urlEnv]) return `${db.urlEnv} is not set`;
     return undefined;
   };
-  const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples, dms, gates, sequences, verify, runner, cutoverReadiness };
-  for (const [kind, action] of cutoverApprovalActions({ plan, gates, runner })) if (!actions.has(kind)) actions.set(kind, action);
-  for (const [kind, action] of sequenceApprovalActions({ plan, sequences, lock })) if (!actions.has(kind)) actions.set(kind, action);
-  for (const [kind, action] of dmsApprovalActions({ plan, dms, lock })) if (!actions.has(kind)) actions.set(kind, action);
+  const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples, dms, gates, sequences, verify, runner, runs, cutoverReadiness };
+  for (const [kind, action] of cutoverApprovalActions({ plan, gates, runner, migration, rollBack })) if (!actions.has(kind)) actions.set(kind, action);
+  for (const [kind, action] of sequenceApprovalActions({ plan, sequences, lock, migration })) if (!actions.has(kind)) actions.set(kind, action);
+  for (const [kind, action] of dmsApprovalActions({ plan, dms, lock, migration })) if (!actions.has(kind)) actions.set(kind, action);
 
   registerMigrateCommand(app, { cutover, subcommands: allSubcommands(), work, poster, log });
   registerApprovalButtons(app, { approvals, work, log });
-  registerCutoverButtons(app, { runner, approvals, access, audit, work, log });
+  registerCutoverButtons(app, { plan, migration, runner, approvals, access, audit, work, log });
   app.error(async (e) => log.error({ err: e }, 'unhandled error in a Slack listener'));
 
   lock.startRenewing((e) => log.debug({ err: e }, 'lock renewal failed; retrying'));

@@ -1,9 +1,11 @@
 import { runbook } from '../cutover/runbook';
+import { beginCutover } from '../migration/migration-machine';
 import { cutoverDryRunView } from '../views/cutover-view';
 import { healthView } from '../views/health-view';
 import { notice } from '../views/slack-text';
 import { leadingHop } from './hop-argument';
 import { refuseUnlessOperatorWithLock } from './operator-with-lock';
+import { requestApproval } from './request-approval';
 import { UsageError, type Subcommand } from './subcommand';
 
 export const cutoverCommand: Subcommand = {
@@ -23,21 +25,26 @@ export const cutoverCommand: Subcommand = {
     const refusal = await refuseUnlessOperatorWithLock(inv, c, 'A cutover');
     if (refusal) return refusal;
     const m = await c.migration.read();
-    if (m.currentHop !== hop.id) return { reply: notice(`*${hop.id}* is not the current hop (${m.currentHop} is).`), outcome: 'refused' };
-    if (m.hops[hop.id]?.status === 'done') return { reply: notice(`*${hop.id}* is already cut over.`), outcome: 'refused' };
+    // Asked now, decided again when the approval completes: the request carries the epoch it was made in.
+    // A hold is one of the gates: the go/no-go report below names it with the rest.
+    const allowed = beginCutover({ ...m, hold: undefined }, hop.id, { runId: 'request', now: inv.now });
+    if (!allowed.ok) return { reply: notice(`:no_entry: Cannot cut over *${hop.id}*: ${allowed.why}.`), outcome: 'refused', detail: allowed.why };
     const ready = c.cutoverReadiness(hop);
     if (ready) return { reply: notice(`:no_entry: Cannot cut over *${hop.id}*: ${ready}`), outcome: 'refused', detail: ready };
     const report = await c.gates.goNoGo(hop, true);
     if (!report.go) {
       return { reply: notice(`:no_entry: Not now: the go/no-go report says NO-GO (posted in the channel).`), announce: healthView(hop, report), outcome: 'refused', detail: report.blocking.map((b) => b.id).join(', ') };
     }
-    const req = await c.approvals.request({
+    const asked = await requestApproval(c, {
       kind: 'cutover',
       title: `Cutover of ${hop.id} (${hop.source.id} → ${hop.target.id})`,
       steps: [...runbook(hop).map((s) => s.title), 'Every gate is checked again before it starts; if one turns bad while this waits, this request is withdrawn'],
-      params: { hop: hop.id },
+      params: { hop: hop.id, epoch: m.epoch },
       requester: inv.user,
+      exclusive: `cutover:${hop.id}`,
     });
+    if ('refusal' in asked) return asked.refusal;
+    const req = asked.request;
     return { reply: notice('Every gate is ok: the approval request is in the channel.'), detail: `approval ${req.id}` };
   },
 };

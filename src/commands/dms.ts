@@ -1,9 +1,11 @@
+import { guardedDmsAction } from '../dms/dms-guard';
 import { tableName } from '../dms/table-summary';
 import type { Hop } from '../plan/plan';
 import { dmsStatusView, dmsTablesView, tablesCsv, TABLES_IN_MESSAGE } from '../views/dms-view';
 import { escapeText, notice } from '../views/slack-text';
 import { leadingHop } from './hop-argument';
 import { refuseUnlessOperatorWithLock } from './operator-with-lock';
+import { dmsRefusal, requestApproval } from './request-approval';
 import { UsageError, type CommandResult, type Cutover, type Invocation, type Subcommand } from './subcommand';
 
 const VERBS = ['status', 'tables', 'start', 'resume', 'stop', 'reload'];
@@ -54,16 +56,21 @@ async function start(hop: Hop, args: string[], inv: Invocation, c: Cutover): Pro
   const refusal = await refuseUnlessOperatorWithLock(inv, c, 'Starting the DMS task');
   if (refusal) return refusal;
   if (args.includes('--reload-target')) {
-    const req = await c.approvals.request({
+    const asked = await requestApproval(c, {
       kind: 'dms.reload-target',
       title: `Full reload of DMS hop ${hop.id}`,
       steps: [`Start DMS task ${hop.dms!.task} with reload-target: every table on ${hop.target.id} is truncated and loaded again`, 'Change data capture resumes after the full load'],
-      params: { hop: hop.id },
+      params: { hop: hop.id, epoch: (await c.migration.read()).epoch },
       requester: inv.user,
+      exclusive: `dms.reload:${hop.id}`,
     });
+    if ('refusal' in asked) return asked.refusal;
+    const req = asked.request;
     return { reply: notice('A full reload throws away the data on the target: an approval request is posted in the channel.'), detail: `approval ${req.id}` };
   }
-  const task = await c.dms.start(hop, 'start-replication');
+  // A fresh start runs the full load again (the task's table preparation may truncate or drop): destructive.
+  const task = await guardedDmsAction(c.migration, hop, { destructive: true, by: inv.user }, () => c.dms.start(hop, 'start-replication')).catch(dmsRefusal);
+  if (!('id' in task)) return task;
   return { reply: notice(`DMS task *${escapeText(task.id)}* is ${task.status}.`), announce: notice(`:arrow_forward: <@${inv.user}> started DMS task *${escapeText(task.id)}* (${hop.id}): ${task.status}.`), detail: task.status };
 }
 
@@ -71,7 +78,8 @@ async function control(hop: Hop, verb: 'resume' | 'stop', args: string[], inv: I
   if (args.length) throw new UsageError(`${verb} takes no arguments`);
   const refusal = await refuseUnlessOperatorWithLock(inv, c, `${verb === 'stop' ? 'Stopping' : 'Resuming'} the DMS task`);
   if (refusal) return refusal;
-  const task = verb === 'stop' ? await c.dms.stop(hop) : await c.dms.start(hop, 'resume-processing');
+  const task = await guardedDmsAction(c.migration, hop, { destructive: false, by: inv.user }, () => (verb === 'stop' ? c.dms.stop(hop) : c.dms.start(hop, 'resume-processing'))).catch(dmsRefusal);
+  if (!('id' in task)) return task;
   const icon = verb === 'stop' ? ':double_vertical_bar:' : ':arrow_forward:';
   return { reply: notice(`DMS task *${escapeText(task.id)}* is ${task.status}.`), announce: notice(`${icon} <@${inv.user}> ${verb === 'stop' ? 'stopped' : 'resumed'} DMS task *${escapeText(task.id)}* (${hop.id}): ${task.status}.`), detail: task.status };
 }
@@ -85,12 +93,15 @@ async function reload(hop: Hop, args: string[], inv: Invocation, c: Cutover): Pr
   });
   const refusal = await refuseUnlessOperatorWithLock(inv, c, 'Reloading tables');
   if (refusal) return refusal;
-  const req = await c.approvals.request({
+  const asked = await requestApproval(c, {
     kind: 'dms.reload-tables',
     title: `Reload ${tables.length} table${tables.length === 1 ? '' : 's'} on DMS hop ${hop.id}`,
     steps: [`Reload on ${hop.target.id} (its rows are replaced): ${tables.map(tableName).join(', ')}`],
-    params: { hop: hop.id, tables },
+    params: { hop: hop.id, tables, epoch: (await c.migration.read()).epoch },
     requester: inv.user,
+    exclusive: `dms.reload:${hop.id}`,
   });
+  if ('refusal' in asked) return asked.refusal;
+  const req = asked.request;
   return { reply: notice('Reloading throws away the target\'s rows of those tables: an approval request is posted in the channel.'), detail: `approval ${req.id}` };
 }

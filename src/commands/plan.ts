@@ -8,6 +8,7 @@ export const planCommand: Subcommand = {
   mutating: false,
   changesMigration: false,
   async run(_inv, c) {
-    return { reply: planView(c.plan, await c.migration.read()) };
+    const [migration, runs] = await Promise.all([c.migration.read(), Promise.all(c.plan.hops.map(async (h) => [h.id, await c.runs.get(h.id)] as const))]);
+    return { reply: planView(c.plan, migration, Object.fromEntries(runs)) };
   },
 };

@@ -3,6 +3,7 @@ import { sequencesCheckView, sequencesCsv, FINDINGS_IN_MESSAGE } from '../views/
 import { notice } from '../views/slack-text';
 import { leadingHop } from './hop-argument';
 import { refuseUnlessOperatorWithLock } from './operator-with-lock';
+import { requestApproval } from './request-approval';
 import { UsageError, type Subcommand } from './subcommand';
 
 const SQL_IN_REQUEST = 20;
@@ -36,7 +37,7 @@ export const sequencesCommand: Subcommand = {
     const { audit, sql, sourceError } = await c.sequences.plan(hop);
     if (!sql.length) return { reply: sequencesCheckView(hop, audit, sourceError), detail: 'nothing to fix' };
     const shown = sql.slice(0, SQL_IN_REQUEST);
-    const req = await c.approvals.request({
+    const asked = await requestApproval(c, {
       kind: 'sequences.fix',
       title: `Fix ${sql.length} sequence statement${sql.length === 1 ? '' : 's'} on ${hop.target.id} (${hop.id})`,
       steps: [
@@ -45,9 +46,12 @@ export const sequencesCommand: Subcommand = {
         ...(sql.length > shown.length ? [`…and ${sql.length - shown.length} more statements (the full SQL is in the file in this channel)`] : []),
         'Then audit again and report',
       ],
-      params: { hop: hop.id, sql },
+      params: { hop: hop.id, sql, epoch: (await c.migration.read()).epoch },
       requester: inv.user,
+      exclusive: `sequences.fix:${hop.id}`,
     });
+    if ('refusal' in asked) return asked.refusal;
+    const req = asked.request;
     return {
       reply: notice(`The fix is ${sql.length} statements; the exact SQL is in the approval request in the channel. It runs after approval, in one transaction.`),
       files: sql.length > shown.length ? [{ filename: `sequence-fix-${hop.id}.sql`, title: `Sequence fix for ${hop.id}`, data: Buffer.from(sql.join('\n') + '\n') }] : undefined,

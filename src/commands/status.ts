@@ -11,9 +11,9 @@ export const statusCommand: Subcommand = {
   changesMigration: false,
   async run(inv, c) {
     const migration = await c.migration.read();
-    const [lock, pending, sample, alerts] = await Promise.all([c.lock.read(), c.approvalStore.pending(), c.samples.latest(migration.currentHop), c.monitor.openAlerts()]);
+    const [lock, pending, sample, alerts, run] = await Promise.all([c.lock.read(), c.approvalStore.pending(), c.samples.latest(migration.currentHop), c.monitor.openAlerts(), c.runs.get(migration.currentHop)]);
     const hop = hopById(c.plan, migration.currentHop);
     const lag = sample && hop ? { sample, checks: lagChecks(sample, hop, migration.hops[hop.id]?.status === 'done') } : undefined;
-    return { reply: statusView({ plan: c.plan, migration, lock, pending, lag, alerts, now: inv.now }) };
+    return { reply: statusView({ plan: c.plan, migration, run, lock, pending, lag, alerts, now: inv.now }) };
   },
 };

@@ -15,6 +15,7 @@ import type { HealthGates } from '../gates/health-gates';
 import type { SequenceService } from '../sequences/sequence-service';
 import type { VerifyService } from '../verify/verify-service';
 import type { CutoverRunner } from '../cutover/cutover-runner';
+import type { CutoverRunStore } from '../cutover/cutover-run';
 import type { Hop } from '../plan/plan';
 
 /** The domain a command may call: everything below the Slack layer. */
@@ -35,6 +36,8 @@ export interface Cutover {
   sequences: SequenceService;
   verify: VerifyService;
   runner: CutoverRunner;
+  /** Cutover runs, one per hop: the one record of each hop's runbook steps. */
+  runs: CutoverRunStore;
   /** Why a hop cannot be cut over with this configuration (no app in the plan, no platform token…), or undefined. */
   cutoverReadiness(hop: Hop): string | undefined;
 }

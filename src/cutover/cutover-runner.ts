@@ -11,7 +11,7 @@ import { cutoverTimelineView } from '../views/cutover-view';
 import type { CutoverRun, CutoverRunStore, RunStep } from './cutover-run';
 import { executorToken, ExecutorLease } from './executor-lease';
 import { FenceTimeout, runbook, type RunbookDeps, type Step } from './runbook';
-import { claimStep, lostRun, recordStepEnd, type ExecutorIdentity } from './step-claim';
+import { claimStep, lostRun, recordStepEnd, type ExecutorIdentity, type StepClaim } from './step-claim';
 
 export interface CutoverRunnerDeps {
   plan: Plan;
@@ -26,6 +26,8 @@ export interface CutoverRunnerDeps {
   log: Logger;
   /** Everything the steps need, for a hop (databases, the app's platform, DMS…). */
   stepDeps: (hop: Hop) => Omit<RunbookDeps, 'note' | 'run'>;
+  /** The runbook; the real one unless a test gives recording steps. */
+  runbook?: (hop: Hop) => Step[];
   /** The gates a Resume must pass now, as the reasons they block ([] when all pass). */
   resumeGates?: (hop: Hop, run: CutoverRun) => Promise<string[]>;
   /** Asks the team to approve a Resume of a run stopped too long ago; returns what to tell the person. */
@@ -76,7 +78,7 @@ export class CutoverRunner {
     const now = opts.now ?? Date.now();
     const fence = await this.nextFence();
     const id = `${hop.id}-${now}-${fence}`;
-    const steps: Record<string, RunStep> = Object.fromEntries(runbook(hop).map((s) => [s.id, { status: 'pending', attempts: 0 }]));
+    const steps: Record<string, RunStep> = Object.fromEntries(this.runbook(hop).map((s) => [s.id, { status: 'pending', attempts: 0 }]));
     const run: CutoverRun = { id, hop: hop.id, requester, fence, attempt: 1, owner: processId, status: 'running', steps, startedAt: now };
     const { result: refusal } = await updateMany(redis, [keys.lock, migration.key, runs.key(hop.id)], ([lockRaw, mRaw, runRaw]) => {
       const lock = parse<LockRecord>(lockRaw);
@@ -104,17 +106,20 @@ export class CutoverRunner {
     if (!(await lease.claim())) throw new Error(`another bot process is executing the cutover of ${hop.id}`);
     lease.keepAlive(() => log.error({ hop: hop.id, fence }, 'the cutover executor lost its lease: it stops before its next step'));
     try {
-      for (const step of runbook(hop)) {
+      for (const step of this.runbook(hop)) {
+        const deps = await this.runbookDeps(hop, me);
         const claim = await this.claim(hop, step, me);
         if (claim.kind === 'skip') continue;
         if (claim.kind === 'abort') return await this.abortAsExecutor(hop, me);
         if (claim.kind === 'fenced') return await this.fencedOut(hop, me, claim.why);
         if (claim.kind === 'stopped') return `cutover of ${hop.id} stopped: ${claim.why}`;
         if (claim.kind === 'hold') return await this.stopRun(hop, me, claim.why);
-        await this.refresh(hop);
+        // Nothing is awaited between the claim and the side effect: the claim is the last check.
+        deps.claimed(claim.run);
+        void this.refresh(hop);
         let result: string;
         try {
-          result = await step.run(await this.runbookDeps(hop, me));
+          result = await step.run(deps);
         } catch (e) {
           log.error({ err: e, hop: hop.id, step: step.id }, 'cutover step failed');
           const why = e instanceof FenceTimeout ? `${e.message}. The app is still down on the source: Abort puts it back, Resume tries the fence again.` : (e as Error).message;
@@ -130,11 +135,16 @@ export class CutoverRunner {
     }
   }
 
-  private async claim(hop: Hop, step: Step, me: ExecutorIdentity) {
+  private runbook(hop: Hop): Step[] {
+    return (this.deps.runbook ?? runbook)(hop);
+  }
+
+  private async claim(hop: Hop, step: Step, me: ExecutorIdentity): Promise<Exclude<StepClaim, { kind: 'run' }> | { kind: 'run'; run: CutoverRun }> {
     const { redis, keys, runs, migration, plan } = this.deps;
-    const { result } = await updateMany(redis, [runs.key(hop.id), keys.lease(hop.id), keys.lock, migration.key], ([runRaw, lease, lockRaw, mRaw]) => {
+    const { result } = await updateMany<Exclude<StepClaim, { kind: 'run' }> | { kind: 'run'; run: CutoverRun }>(redis, [runs.key(hop.id), keys.lease(hop.id), keys.lock, migration.key], ([runRaw, lease, lockRaw, mRaw]) => {
       const { next, claim } = claimStep(parse<CutoverRun>(runRaw), lease, parse<LockRecord>(lockRaw), parseMigration(mRaw, plan), step.id, me, Date.now());
-      return { writes: next ? [json(next), KEEP, KEEP, KEEP] : undefined, result: claim };
+      if (next) return { writes: [json(next), KEEP, KEEP, KEEP], result: { kind: 'run' as const, run: next } };
+      return { result: claim as Exclude<StepClaim, { kind: 'run' }> };
     });
     return result;
   }
@@ -255,7 +265,7 @@ export class CutoverRunner {
   }
 
   /** What a step is given; the run is read fresh for each step, and its notes land only while this attempt owns it. */
-  private async runbookDeps(hop: Hop, me: ExecutorIdentity): Promise<RunbookDeps> {
+  private async runbookDeps(hop: Hop, me: ExecutorIdentity): Promise<RunbookDeps & { claimed(run: CutoverRun): void }> {
     let current = (await this.deps.runs.get(hop.id)) as CutoverRun;
     return {
       ...this.deps.stepDeps(hop),
@@ -264,6 +274,9 @@ export class CutoverRunner {
         return current;
       },
       run: () => current,
+      claimed: (run) => {
+        current = run;
+      },
     };
   }
 
@@ -299,7 +312,7 @@ export class CutoverRunner {
     const run = (await runs.get(hop.id))!;
     const deps = await this.runbookDeps(hop, me);
     const undone: string[] = [];
-    for (const step of [...runbook(hop)].reverse()) {
+    for (const step of [...this.runbook(hop)].reverse()) {
       const st = run.steps[step.id].status;
       if (!step.undo || (st !== 'done' && st !== 'failed' && st !== 'interrupted')) continue;
       const [runRaw, lease] = await inStore(() => redis.mget(runs.key(hop.id), keys.lease(hop.id)));
@@ -344,7 +357,7 @@ export class CutoverRunner {
 
   /** Edits the timeline in place, best-effort: a Slack brownout never holds a step longer than the bound. */
   async refresh(hop: Hop): Promise<void> {
-    const run = await this.deps.runs.get(hop.id);
+    const run = await this.deps.runs.get(hop.id).catch(() => undefined);
     if (!run?.message) return;
     await this.bounded(this.deps.channel.update(run.message, cutoverTimelineView(hop, run, Date.now())), 'update the cutover timeline');
   }

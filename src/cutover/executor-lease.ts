@@ -59,6 +59,8 @@ export class ExecutorLease {
       await inStore(() => this.redis.eval(KEEP_LOCK, 1, this.keys.lock, String(this.fence), String(this.lockTtlMs)));
     };
     this.timer = setInterval(() => void tick().catch(() => undefined), Math.max(50, Math.floor(this.ttlMs / 3)));
+    // The executor's own work keeps the process alive; its lease renewal alone must not.
+    this.timer.unref();
   }
 
   get lost(): boolean {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { beginRollBack, finishRollBack } from '../migration/migration-machine';
 import type { Hop, Plan } from '../plan/plan';
 import type { AuditLog } from '../state/audit-log';
@@ -30,11 +31,12 @@ export async function rollBackAfterCutover(deps: RollBackDeps, hop: Hop, by: str
   const { runs, migration, redis, plan, audit } = deps;
   if (!runId) throw new Error('this Roll back does not say which cutover it is for (it was made by an older version): ask again from the newest alert; nothing was done');
   const now = Date.now();
+  const claimant = `${by}:${now}:${randomUUID().slice(0, 8)}`;
   const { result: refusal } = await updateMany(redis, [migration.key, runs.key(hop.id)], ([mRaw, runRaw]) => {
     const run = parse<CutoverRun>(runRaw);
     if (run?.id !== runId || run.status !== 'done') return { result: `this Roll back is for run ${runId} of ${hop.id}, which is ${run?.id === runId ? run.status : 'no longer the latest'}: nothing was done` };
     const m = parseMigration(mRaw, plan);
-    const d = beginRollBack(m, plan, hop.id, runId, now);
+    const d = beginRollBack(m, plan, hop.id, runId, now, claimant);
     if (!d.ok) return { result: d.why };
     return { writes: [{ set: JSON.stringify(nextMigration(m, d.next, now)) }, { keep: true }], result: undefined };
   });
@@ -55,9 +57,10 @@ export async function rollBackAfterCutover(deps: RollBackDeps, hop: Hop, by: str
   const end = Date.now();
   await updateMany(redis, [migration.key, runs.key(hop.id)], ([mRaw, runRaw]) => {
     const m = parseMigration(mRaw, plan);
-    const d = finishRollBack(m, hop.id, runId, result !== undefined, end);
+    const d = finishRollBack(m, hop.id, runId, result !== undefined, end, claimant);
     const run = parse<CutoverRun>(runRaw);
-    const runWrite = result !== undefined && run?.id === runId ? { set: JSON.stringify({ ...run, status: 'rolled-back', rolledBack: { by, at: end, result } }) } : { keep: true as const };
+    // Only the attempt that still holds the claim records the outcome: a roll back presumed dead and claimed again lost it.
+    const runWrite = d.ok && result !== undefined && run?.id === runId ? { set: JSON.stringify({ ...run, status: 'rolled-back', rolledBack: { by, at: end, result } }) } : { keep: true as const };
     return { writes: [d.ok ? { set: JSON.stringify(nextMigration(m, d.next, end)) } : { keep: true }, runWrite], result: undefined };
   });
   if (result === undefined) {

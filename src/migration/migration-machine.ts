@@ -14,9 +14,13 @@ const refuse = (why: string): { ok: false; why: string } => ({ ok: false, why })
 /** Hops that may start a cutover. */
 const CUTTABLE: HopStatus[] = ['pending', 'streaming', 'rolled-back'];
 
+/** A roll back makes four platform calls of at most 15 s each: a claim older than this was left by a dead process. */
+export const ROLL_BACK_CLAIM_MS = 5 * 60_000;
+
 function moved(m: MigrationRecord, hopId: string, status: HopStatus, now: number, runId?: string): MigrationRecord {
-  const { dmsClaim: _claim, ...rest } = m.hops[hopId] ?? { status };
+  const { dmsClaim: _claim, rollBackClaim: _rollBack, ...rest } = m.hops[hopId] ?? { status };
   void _claim;
+  void _rollBack;
   return { ...m, epoch: m.epoch + 1, hops: { ...m.hops, [hopId]: { ...rest, status, since: now, runId } } };
 }
 
@@ -75,10 +79,15 @@ export function endCutoverWithoutWrites(m: MigrationRecord, hopId: string, runId
   return { ok: true, next: moved(m, hopId, 'streaming', now) };
 }
 
-/** Roll back after a finished cutover: only the most recent completed hop, and never while another hop moves. */
-export function beginRollBack(m: MigrationRecord, plan: Plan, hopId: string, runId: string, now: number): Decision {
+/**
+ * Roll back after a finished cutover: only the most recent completed hop, and never while another
+ * hop moves. `by` names this attempt; a roll back left half-done by a dead process may be claimed again once its claim expired.
+ */
+export function beginRollBack(m: MigrationRecord, plan: Plan, hopId: string, runId: string, now: number, by = 'check'): Decision {
   const h = m.hops[hopId];
-  if (h?.status !== 'done') return refuse(`this Roll back is for ${hopId}, which is ${h?.status ?? 'unknown'} now (${describeLatest(m)}): nothing was done`);
+  const orphaned = h?.status === 'rolling-back' && h.runId === runId && (h.rollBackClaim?.until ?? 0) < now;
+  if (h?.status === 'rolling-back' && !orphaned) return refuse(`${hopId} is already being rolled back: nothing was done`);
+  if (h?.status !== 'done' && !orphaned) return refuse(`this Roll back is for ${hopId}, which is ${h?.status ?? 'unknown'} now (${describeLatest(m)}): nothing was done`);
   if (h.runId !== runId) return refuse(`this Roll back is for an older cutover of ${hopId} (run ${runId}); the latest is ${h.runId}: nothing was done`);
   const index = plan.hops.findIndex((p) => p.id === hopId);
   for (const later of plan.hops.slice(index + 1)) {
@@ -87,13 +96,14 @@ export function beginRollBack(m: MigrationRecord, plan: Plan, hopId: string, run
   }
   const busy = Object.entries(m.hops).find(([id, o]) => id !== hopId && (o.status === 'cutting-over' || o.status === 'rolling-back'));
   if (busy) return refuse(`${busy[0]} is ${busy[1].status}: nothing was done`);
-  return { ok: true, next: { ...moved(m, hopId, 'rolling-back', now, runId), currentHop: hopId } };
+  const next = moved(m, hopId, 'rolling-back', now, runId);
+  return { ok: true, next: { ...next, currentHop: hopId, hops: { ...next.hops, [hopId]: { ...next.hops[hopId], rollBackClaim: { by, until: now + ROLL_BACK_CLAIM_MS } } } } };
 }
 
-/** The roll back ended: the app is on the source again (`ok`), or it failed and the hop stays done. */
-export function finishRollBack(m: MigrationRecord, hopId: string, runId: string, ok: boolean, now: number): Decision {
+/** The roll back `by` ended: the app is on the source again (`ok`), or it failed and the hop stays done. */
+export function finishRollBack(m: MigrationRecord, hopId: string, runId: string, ok: boolean, now: number, by = 'check'): Decision {
   const h = m.hops[hopId];
-  if (h?.status !== 'rolling-back' || h.runId !== runId) return refuse(`${hopId} is not rolling back run ${runId}`);
+  if (h?.status !== 'rolling-back' || h.runId !== runId || h.rollBackClaim?.by !== by) return refuse(`${hopId} is not rolling back run ${runId} by ${by}`);
   return { ok: true, next: moved(m, hopId, ok ? 'rolled-back' : 'done', now, runId) };
 }
 

@@ -7,6 +7,7 @@ export function keysFor(planName: string) {
     migration: `${p}:migration`,
     approval: (id: string) => `${p}:approval:${id}`,
     approvalsPending: `${p}:approvals:pending`,
+    approvalClaim: (claim: string) => `${p}:approval-claim:${claim}`,
     audit: `${p}:audit`,
     samples: (hop: string) => `${p}:samples:${hop}`,
     dmsProgress: (hop: string) => `${p}:dms-progress:${hop}`,

@@ -19,6 +19,8 @@ export interface HopProgress {
   runId?: string;
   /** A destructive DMS action (reload) under way: a cutover may not start until it ends or expires. */
   dmsClaim?: { by: string; until: number };
+  /** The roll back under way (rolling-back): who runs it and until when; an expired one was left by a dead process. */
+  rollBackClaim?: { by: string; until: number };
 }
 
 /** A human "not today" that blocks cutover until lifted. */
@@ -100,7 +102,7 @@ function normalised(stored: MigrationRecord | undefined, plan: Plan): MigrationR
   for (const [id, h] of Object.entries({ ...initial.hops, ...stored.hops })) {
     // Records written before the state machine said "syncing" and kept step lists here.
     const status = (h.status as string) === 'syncing' ? 'streaming' : h.status;
-    hops[id] = { status, since: h.since, runId: h.runId, dmsClaim: h.dmsClaim };
+    hops[id] = { status, since: h.since, runId: h.runId, dmsClaim: h.dmsClaim, rollBackClaim: h.rollBackClaim };
   }
   const current = hops[stored.currentHop];
   if (current?.status === 'pending') hops[stored.currentHop] = { ...current, status: 'streaming' };

@@ -53,8 +53,12 @@ describe('cutover of a DMS hop', () => {
 
   test('stops the task once the fence is seen, recreates the lost default, and the app writes to the target', async () => {
     await h.command('U0OPS1', 'lock cutover of hop 2');
+    // A full reload asked for while the hop still streams, approved only after its cutover began (below).
+    expect(await h.command('U0OPS1', 'dms start --reload-target')).toContain('approval request');
     expect(await h.command('U0OPS1', 'cutover')).toContain('approval request');
-    const [req] = await h.bots[0].cutover.approvalStore.pending();
+    const pending = await h.bots[0].cutover.approvalStore.pending();
+    const req = pending.find((r) => r.kind === 'cutover')!;
+    const reload = pending.find((r) => r.kind === 'dms.reload-target')!;
     await approveBy(h, req.id, ['U0APP1', 'U0APP2']);
     const run = await finishedRun(h);
     expect(run.failure).toBeUndefined();
@@ -65,5 +69,16 @@ describe('cutover of a DMS hop', () => {
     // The table lost its default in the copy; the cutover gave it back, ahead of the data.
     const id = await target.sql<{ id: string }>("INSERT INTO orders (note) VALUES ('first on aurora') RETURNING id", [], 'app');
     expect(Number(id[0].id)).toBe(301);
+
+    // Issue 13, finding 2: the reload approved now would truncate what is production; it is refused and DMS is not called.
+    const starts = dms.callsOf('StartReplicationTask').length;
+    await approveBy(h, reload.id, ['U0APP3', 'U0APP4']);
+    const outcome = await eventually(async () => {
+      const r = (await h.bots[0].cutover.approvalStore.get(reload.id))?.run;
+      return r?.status === 'failed' || r?.status === 'succeeded' ? r : undefined;
+    }, 10_000, 'the approved reload to end');
+    expect(outcome.status).toBe('failed');
+    expect(outcome.result).toMatch(/stale|cutover of hop-one began/);
+    expect(dms.callsOf('StartReplicationTask')).toHaveLength(starts);
   });
 });

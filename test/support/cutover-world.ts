@@ -29,6 +29,8 @@ export interface CutoverPlanOptions {
   rollbar: RollbarStandIn;
   fenceTimeoutSeconds?: number;
   subscription?: string;
+  /** A second hop, hop-two (logical, target → a third database named by THIRD_URL), after hop-one. */
+  secondHop?: boolean;
 }
 
 export function cutoverPlan(opts: CutoverPlanOptions): Plan {
@@ -39,7 +41,7 @@ export function cutoverPlanText(opts: CutoverPlanOptions): string {
   return `
 name: t-${randomBytes(5).toString('hex')}
 channel: ${CHANNEL}
-databases: { source: { url_env: SOURCE_URL, label: Source }, target: { url_env: TARGET_URL, label: Target } }
+databases: { source: { url_env: SOURCE_URL, label: Source }, target: { url_env: TARGET_URL, label: Target }${opts.secondHop ? ', third: { url_env: THIRD_URL, label: Third }' : ''} }
 hops:
   - id: hop-one
     method: ${opts.method}
@@ -48,6 +50,7 @@ hops:
     ${opts.subscription ? `subscription: ${opts.subscription}` : ''}
     ${opts.dmsTask ? `dms: { task: ${opts.dmsTask}, region: us-east-1 }` : ''}
     app: { platform: heroku, name: acme-api, process_types: [web, worker], config_var: DATABASE_URL, api_url: ${opts.heroku.url} }
+${opts.secondHop ? `  - { id: hop-two, method: logical, source: target, target: third, subscription: sub_two, app: { platform: heroku, name: acme-api, process_types: [web, worker], api_url: ${opts.heroku.url} } }` : ''}
 access: { operators: [${OPERATORS.join(', ')}], approvers: [${APPROVERS.join(', ')}] }
 schedule: { heartbeat: '* * * * * *', sample: '* * * * * *', update: '0 0 0 1 1 *', health: '0 0 0 1 1 *', dms: '0 0 0 1 1 *', leader_ttl_seconds: 2 }
 alerts: { reminder_minutes: 0 }
@@ -92,7 +95,7 @@ export interface PhysicalRig {
  * streaming standby, Heroku and Rollbar stand-ins, the bot with its jobs running, the heartbeat set
  * up and the standby caught up.
  */
-export async function physicalRig(opts: { rows?: number; instances?: number; fenceTimeoutSeconds?: number; redisUrl?: string; rollbarWriteToken?: string } = {}): Promise<PhysicalRig> {
+export async function physicalRig(opts: { rows?: number; instances?: number; fenceTimeoutSeconds?: number; redisUrl?: string; rollbarWriteToken?: string; secondHop?: boolean } = {}): Promise<PhysicalRig> {
   const folder = new ClusterFolder();
   const primary = await PgCluster.primary(folder);
   await primary.sql('CREATE DATABASE app');
@@ -102,7 +105,7 @@ export async function physicalRig(opts: { rows?: number; instances?: number; fen
   const h = await BotHarness.start({
     instances: opts.instances,
     redisUrl: opts.redisUrl,
-    plan: cutoverPlan({ method: 'physical', heroku: world.heroku, rollbar: world.rollbar, fenceTimeoutSeconds: opts.fenceTimeoutSeconds }),
+    plan: cutoverPlan({ method: 'physical', heroku: world.heroku, rollbar: world.rollbar, fenceTimeoutSeconds: opts.fenceTimeoutSeconds, secondHop: opts.secondHop }),
     databaseUrls: { SOURCE_URL: primary.url('app'), TARGET_URL: standby.url('app') },
     settings: { herokuApiToken: HEROKU_TOKEN, rollbarReadToken: 'rollbar-read-token', rollbarWriteToken: opts.rollbarWriteToken },
     jobs: true,
