@@ -80,7 +80,10 @@ export class CutoverRunner {
     const id = `${hop.id}-${now}-${fence}`;
     const steps: Record<string, RunStep> = Object.fromEntries(this.runbook(hop).map((s) => [s.id, { status: 'pending', attempts: 0 }]));
     const run: CutoverRun = { id, hop: hop.id, requester, fence, attempt: 1, owner: processId, status: 'running', steps, startedAt: now };
-    const { result: refusal } = await updateMany(redis, [keys.lock, migration.key, runs.key(hop.id)], ([lockRaw, mRaw, runRaw]) => {
+    const token = executorToken(processId, fence);
+    // The run and its executor's lease are written together: recovery never sees a new run without an executor.
+    const { result: refusal } = await updateMany(redis, [keys.lock, migration.key, runs.key(hop.id), keys.lease(hop.id)], ([lockRaw, mRaw, runRaw, lease]) => {
+      if (lease) return { result: 'an executor still holds the lease of this hop' };
       const lock = parse<LockRecord>(lockRaw);
       if (!lock || lock.holder !== requester) return { result: 'the requester no longer holds the migration lock' };
       const existing = parse<CutoverRun>(runRaw);
@@ -89,22 +92,29 @@ export class CutoverRunner {
       const m = parseMigration(mRaw, plan);
       const d = beginCutover(m, hop.id, { runId: id, now, epoch: opts.epoch });
       if (!d.ok) return { result: d.why };
-      return { writes: [json({ ...lock, fence }), json(nextMigration(m, d.next, now)), json(run)], result: undefined };
+      return { writes: [json({ ...lock, fence }), json(nextMigration(m, d.next, now)), json(run), { set: token, ttlMs: this.leaseMs }], result: undefined };
     });
     if (refusal) throw new Error(`${refusal}; nothing was run`);
+    const lease = this.leaseOf(hop, fence);
+    lease.keepAlive(() => this.deps.log.error({ hop: hop.id, fence }, 'the cutover executor lost its lease: it stops before its next step'));
     const ref = await this.bounded(this.deps.channel.post(cutoverTimelineView(hop, run, Date.now())), 'post the cutover timeline');
-    if (ref) await runs.update(hop.id, (r) => (r.id === id ? { ...r, message: ref } : undefined));
-    return this.execute(hop.id, fence);
+    if (ref) await runs.update(hop.id, (r) => (r.id === id ? { ...r, message: ref } : undefined)).catch(() => undefined);
+    return this.execute(hop.id, fence, lease);
   }
 
-  /** Runs every step not yet done, in order, as the attempt with fencing token `fence`. */
-  async execute(hopId: string, fence: number): Promise<string> {
-    const { redis, keys, processId, log } = this.deps;
+  private leaseOf(hop: Hop, fence: number): ExecutorLease {
+    const { redis, keys, processId } = this.deps;
+    return new ExecutorLease(redis, { lease: keys.lease(hop.id), lock: keys.lock }, executorToken(processId, fence), fence, this.leaseMs, this.deps.lock.ttlMs);
+  }
+
+  /** Runs every step not yet done, in order, as the attempt with fencing token `fence`, whose lease was taken with the attempt. */
+  async execute(hopId: string, fence: number, held?: ExecutorLease): Promise<string> {
+    const { processId, log } = this.deps;
     const hop = this.hop(hopId);
     const me: ExecutorIdentity = { token: executorToken(processId, fence), fence };
-    const lease = new ExecutorLease(redis, { lease: keys.lease(hop.id), lock: keys.lock }, me.token, fence, this.leaseMs, this.deps.lock.ttlMs);
-    if (!(await lease.claim())) throw new Error(`another bot process is executing the cutover of ${hop.id}`);
-    lease.keepAlive(() => log.error({ hop: hop.id, fence }, 'the cutover executor lost its lease: it stops before its next step'));
+    const lease = held ?? this.leaseOf(hop, fence);
+    if (!held && !(await lease.claim())) throw new Error(`another bot process is executing the cutover of ${hop.id}`);
+    if (!held) lease.keepAlive(() => log.error({ hop: hop.id, fence }, 'the cutover executor lost its lease: it stops before its next step'));
     try {
       for (const step of this.runbook(hop)) {
         const deps = await this.runbookDeps(hop, me);
@@ -182,6 +192,12 @@ export class CutoverRunner {
         return { writes: [json({ ...run, abortRequested: user }), KEEP], result: { reply: 'Abort requested: the cutover stops before its next step and rolls back.' } };
       }
       if (lease) return { result: { reply: 'The executor is still finishing its step: try again in a few seconds.' } };
+      if (run.status === 'running') {
+        // Its executor lost its lease, but its step may still be under way: rolling back now could undo
+        // before that step's side effect lands. Recovery marks the run interrupted; then Abort rolls back.
+        const next = run.abortRequested ? undefined : json({ ...run, abortRequested: user });
+        return { writes: next ? [next, KEEP] : undefined, result: { reply: 'The executor is not answering (its lease lapsed): nothing was undone yet. The recovery check marks the run interrupted within a few seconds; press Abort again then to roll back.' } };
+      }
       const next: CutoverRun = { ...run, status: 'aborting', abortRequested: run.abortRequested ?? user, fence, attempt: run.attempt + 1, owner: processId };
       return { writes: [json(next), { set: me.token, ttlMs: this.leaseMs }], result: { rollBack: true } };
     });
@@ -233,11 +249,13 @@ export class CutoverRunner {
       if (lease) return { result: 'an executor still holds the lease' };
       const steps = Object.fromEntries(Object.entries(r.steps).map(([id, s]) => [id, s.status === 'interrupted' || s.status === 'failed' || s.status === 'running' ? { ...s, status: 'pending' as const } : s]));
       const next: CutoverRun = { ...r, status: 'running', fence, attempt: r.attempt + 1, owner: processId, steps, failure: undefined, stoppedAt: undefined };
-      return { writes: [json({ ...l, fence }), json(next), KEEP, KEEP], result: undefined };
+      return { writes: [json({ ...l, fence }), json(next), KEEP, { set: executorToken(processId, fence), ttlMs: this.leaseMs }], result: undefined };
     });
     if (refusal) return `Not resumed: ${refusal}.`;
-    await audit.record({ actor: user, action: `cutover resumed: ${hop.id}`, outcome: 'ok', detail: `run ${run.id}, fence ${fence}${opts.approved ? ', approved again' : ''}` });
-    void this.execute(hop.id, fence).catch((e) => log.error({ err: e, hop: hop.id }, 'resumed cutover failed'));
+    const lease = this.leaseOf(hop, fence);
+    lease.keepAlive(() => log.error({ hop: hop.id, fence }, 'the cutover executor lost its lease: it stops before its next step'));
+    void this.execute(hop.id, fence, lease).catch((e) => log.error({ err: e, hop: hop.id }, 'resumed cutover failed'));
+    await audit.record({ actor: user, action: `cutover resumed: ${hop.id}`, outcome: 'ok', detail: `run ${run.id}, fence ${fence}${opts.approved ? ', approved again' : ''}` }).catch(() => undefined);
     return `Resuming the cutover of ${hop.id} from its first unfinished step (fencing token ${fence}).`;
   }
 
@@ -253,7 +271,9 @@ export class CutoverRunner {
         const r = parse<CutoverRun>(runRaw);
         if (!r || (r.status !== 'running' && r.status !== 'aborting') || lease) return { result: undefined };
         const steps = Object.fromEntries(Object.entries(r.steps).map(([id, s]) => [id, s.status === 'running' ? { ...s, status: 'interrupted' as const } : s]));
-        const next: CutoverRun = { ...r, status: 'interrupted', stoppedAt: now, steps };
+        // The run stopped when it last showed life, not when recovery noticed: that is what Resume's age limit measures.
+        const lastSign = Math.max(r.startedAt, ...Object.values(r.steps).flatMap((st) => [st.startedAt ?? 0, st.finishedAt ?? 0]));
+        const next: CutoverRun = { ...r, status: 'interrupted', stoppedAt: Math.min(now, lastSign), steps };
         return { writes: [json(next), KEEP], result: next };
       });
       if (!marked) continue;
@@ -314,7 +334,7 @@ export class CutoverRunner {
     const undone: string[] = [];
     for (const step of [...this.runbook(hop)].reverse()) {
       const st = run.steps[step.id].status;
-      if (!step.undo || (st !== 'done' && st !== 'failed' && st !== 'interrupted')) continue;
+      if (!step.undo || st === 'pending' || st === 'skipped') continue;
       const [runRaw, lease] = await inStore(() => redis.mget(runs.key(hop.id), keys.lease(hop.id)));
       const current = parse<CutoverRun>(runRaw);
       const lost = current?.status !== 'aborting' ? `the run is ${current?.status ?? 'gone'}` : lostRun(current, lease, me);
@@ -322,7 +342,8 @@ export class CutoverRunner {
       try {
         undone.push(`${step.id}: ${await step.undo(deps)}`);
       } catch (e) {
-        undone.push(`${step.id}: UNDO FAILED — ${(e as Error).message}`);
+        // Undoing the steps before it (bringing the app back) would be wrong now: the app may point at the target.
+        return this.rollbackStopped(hop, me, user, step, [...undone, `${step.id}: UNDO FAILED — ${(e as Error).message}`]);
       }
     }
     const now = Date.now();
@@ -337,6 +358,15 @@ export class CutoverRunner {
     await audit.record({ actor: user, action: `cutover aborted: ${hop.id}`, outcome: 'ok', detail: summary });
     await this.refresh(hop);
     return `Cutover of ${hop.id} aborted and rolled back: ${summary}.`;
+  }
+
+  /** A roll back whose undo failed stops there, the run failed with the abort still asked for: Abort tries again from the top. */
+  private async rollbackStopped(hop: Hop, me: ExecutorIdentity, user: string, step: Step, undone: string[]): Promise<string> {
+    const why = `the roll back stopped: undoing ${step.id} failed, so the steps before it were left as they are (the app stays stopped). Done so far: ${undone.join('; ')}. Abort tries the roll back again`;
+    await this.deps.runs.update(hop.id, (r) => (r.fence === me.fence && r.status === 'aborting' ? { ...r, status: 'failed', failure: why, stoppedAt: Date.now(), undo: undone } : undefined));
+    await this.deps.audit.record({ actor: user, action: `cutover roll back stopped: ${hop.id}`, outcome: 'error', detail: why });
+    await this.refresh(hop);
+    return `Cutover of ${hop.id}: ${why}.`;
   }
 
   private async finish(hop: Hop, me: ExecutorIdentity): Promise<string> {

@@ -72,27 +72,6 @@ describe('a cutover is checked against the migration as it is now (issue 13)', (
     expect(world.heroku.maintenance).toBe(false);
     expect((await runs().get('hop-one'))!.status).toBe('done');
   });
-
-  test('finding 2: a Roll back button of hop-one clicked after hop-two was cut over is refused and changes nothing', async () => {
-    world.rollbar.spike(40, 10);
-    await h.bots[0].cutover.gates.watch();
-    await eventually(() => h.slack.callsOf('chat.postMessage').find((c) => messageText(c.args).includes('right after the cutover of *hop-one*')), 5000, 'the spike alert');
-    const oldButton = newestButtonValue(h.slack, 'cutover.rollback');
-    world.rollbar.steady(2);
-
-    // Hop two is cut over (as its finished run leaves the state): the app now writes to the third database.
-    const { redis, keys } = h.bots[0].cutover;
-    const now = Date.now();
-    await redis.set(keys.cutoverRun('hop-two'), JSON.stringify({ id: 'hop-two-run', hop: 'hop-two', requester: 'U0OPS1', fence: 999, attempt: 1, owner: 'x', status: 'done', steps: {}, startedAt: now - 60_000, finishedAt: now }));
-    await h.bots[0].cutover.migration.update((m) => ({ next: { ...m, epoch: m.epoch + 1, currentHop: 'hop-two', hops: { ...m.hops, 'hop-two': { ...m.hops['hop-two'], status: 'done', since: now, runId: 'hop-two-run' } } }, result: undefined }));
-    const third = 'postgres://third.example/app';
-    world.heroku.configVars.DATABASE_URL = third;
-
-    const reply = await h.slack.replyTo((await h.click('U0OPS2', 'cutover.rollback', oldButton)).key);
-    expect(reply).toMatch(/[Tt]his Roll back is for hop-one; hop-two was cut over at \d\d:\d\d UTC: nothing was done/);
-    expect((await h.bots[0].cutover.approvalStore.pending()).filter((r) => r.kind === 'cutover.rollback')).toHaveLength(0);
-    expect(world.heroku.configVars.DATABASE_URL).toBe(third);
-  });
 });
 
 describe('Resume checks the hold, the gates and the run\'s age (issue 13, finding 3)', () => {
@@ -144,4 +123,42 @@ describe('Resume checks the hold, the gates and the run\'s age (issue 13, findin
     expect(done!.attempt).toBe(2);
     expect(world.heroku.maintenance).toBe(false);
   }, 90_000);
+});
+
+describe('an old Roll back button (issue 13, finding 2)', () => {
+  let rig: PhysicalRig;
+  let h: BotHarness;
+  let world: PhysicalRig['world'];
+
+  beforeAll(async () => {
+    rig = await physicalRig({ rows: 10, secondHop: true });
+    ({ h, world } = rig);
+    await h.command('U0OPS1', 'lock cutover day');
+    expect(await h.command('U0OPS1', 'cutover hop-one')).toContain('approval request');
+    const [req] = await h.bots[0].cutover.approvalStore.pending();
+    await approveBy(h, req.id, ['U0APP1', 'U0APP2']);
+    expect((await finishedRun(h, 'hop-one', 45_000, req.id)).status).toBe('done');
+  });
+  afterAll(() => rig.stop());
+
+  test('finding 2: a Roll back button of hop-one clicked after hop-two was cut over is refused and changes nothing', async () => {
+    world.rollbar.spike(40, 10);
+    await h.bots[0].cutover.gates.watch();
+    await eventually(() => h.slack.callsOf('chat.postMessage').find((c) => messageText(c.args).includes('right after the cutover of *hop-one*')), 5000, 'the spike alert');
+    const oldButton = newestButtonValue(h.slack, 'cutover.rollback');
+    world.rollbar.steady(2);
+
+    // Hop two is cut over (as its finished run leaves the state): the app now writes to the third database.
+    const { redis, keys } = h.bots[0].cutover;
+    const now = Date.now();
+    await redis.set(keys.cutoverRun('hop-two'), JSON.stringify({ id: 'hop-two-run', hop: 'hop-two', requester: 'U0OPS1', fence: 999, attempt: 1, owner: 'x', status: 'done', steps: {}, startedAt: now - 60_000, finishedAt: now }));
+    await h.bots[0].cutover.migration.update((m) => ({ next: { ...m, epoch: m.epoch + 1, currentHop: 'hop-two', hops: { ...m.hops, 'hop-two': { ...m.hops['hop-two'], status: 'done', since: now, runId: 'hop-two-run' } } }, result: undefined }));
+    const third = 'postgres://third.example/app';
+    world.heroku.configVars.DATABASE_URL = third;
+
+    const reply = await h.slack.replyTo((await h.click('U0OPS2', 'cutover.rollback', oldButton)).key);
+    expect(reply).toMatch(/[Tt]his Roll back is for hop-one; hop-two was cut over at \d\d:\d\d UTC: nothing was done/);
+    expect((await h.bots[0].cutover.approvalStore.pending()).filter((r) => r.kind === 'cutover.rollback')).toHaveLength(0);
+    expect(world.heroku.configVars.DATABASE_URL).toBe(third);
+  });
 });

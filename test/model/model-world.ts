@@ -43,6 +43,37 @@ export interface PortEvent {
   lease?: string | null;
 }
 
+/**
+ * Short timers in flight (a compare-and-set's back-off, a bounded wait): an actor sleeping on one is
+ * not blocked on a port, so the world has not settled until they have fired or been cleared.
+ */
+let shortTimers = 0;
+let tracking = false;
+function trackShortTimers(): void {
+  if (tracking) return;
+  tracking = true;
+  const original = { set: global.setTimeout, clear: global.clearTimeout };
+  const live = new Set<unknown>();
+  global.setTimeout = ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    if ((ms ?? 0) > 1000) return original.set(fn, ms, ...args);
+    shortTimers++;
+    const t: NodeJS.Timeout = original.set(
+      (...a: unknown[]) => {
+        if (live.delete(t)) shortTimers--;
+        fn(...a);
+      },
+      ms,
+      ...args,
+    );
+    live.add(t);
+    return t;
+  }) as typeof setTimeout;
+  global.clearTimeout = ((t?: NodeJS.Timeout | string | number) => {
+    if (live.delete(t)) shortTimers--;
+    original.clear(t as NodeJS.Timeout);
+  }) as typeof clearTimeout;
+}
+
 interface Pending {
   event: PortEvent;
   settle: (ok: boolean) => void;
@@ -82,6 +113,7 @@ export class ModelWorld {
   private readonly log = pino({ level: 'silent' });
 
   constructor(readonly redis: StateStore) {
+    trackShortTimers();
     this.migration = new MigrationState(redis, this.keys, this.plan);
     this.runs = new CutoverRunStore(redis, this.keys.cutoverRun);
     this.approvalStore = new ApprovalStore(redis, this.keys);
@@ -143,9 +175,9 @@ export class ModelWorld {
       await nextTurn();
       const queue = (this.redis as unknown as { commandQueue: { length: number } }).commandQueue.length;
       const mark = this.events.length * 1000 + this.pending.length;
-      quiet = queue === 0 && mark === last ? quiet + 1 : 0;
+      quiet = queue === 0 && shortTimers === 0 && mark === last ? quiet + 1 : 0;
       last = mark;
-      if (queue > 0) await new Promise((r) => setTimeout(r, 0));
+      if (queue > 0 || shortTimers > 0) await new Promise((r) => setTimeout(r, 1));
     }
   }
 

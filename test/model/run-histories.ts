@@ -35,7 +35,8 @@ export interface ModelRunReport {
  * which the recording ports see things is the order in which Redis executed them.
  */
 export async function runHistories(opts: { runs: number; seed: number; redisUrl: string; path?: string }): Promise<ModelRunReport> {
-  const redis: StateStore = connectStateStore(opts.redisUrl);
+  // No auto-pipelining: a command is in the connection's queue the moment it is issued, so the world can tell when it has settled.
+  const redis: StateStore = connectStateStore(opts.redisUrl, { enableAutoPipelining: false });
   if (!(await untilReady(redis))) throw new Error(`the model needs Redis at ${opts.redisUrl}, and it does not answer`);
   const started = Date.now();
   let histories = 0;
