@@ -9,7 +9,7 @@ import { runHistories } from './run-histories';
  */
 describe('the migration under generated histories', () => {
   test('no history breaks an invariant (fixed seed)', async () => {
-    const report = await runHistories({ runs: Number(process.env.MODEL_RUNS ?? 150), seed: 20261130, redisUrl: TEST_REDIS_URL });
+    const report = await runHistories({ runs: Number(process.env.MODEL_RUNS ?? 1000), seed: 20261130, redisUrl: TEST_REDIS_URL });
     if (report.failure) throw new Error(`history broke ${report.failure.violations.length} invariant(s) (seed ${report.seed}, path ${report.failure.path}):\n${report.failure.violations.join('\n')}\n${JSON.stringify(report.failure.history)}`);
     expect(report.violations).toBe(0);
     expect(report.portCalls).toBeGreaterThan(report.histories);
