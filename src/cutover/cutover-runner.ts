@@ -3,7 +3,7 @@ import { beginCutover, endCutoverWithoutWrites, finishCutover } from '../migrati
 import type { ChannelPort } from '../monitoring/channel-port';
 import { hopById, type Hop, type Plan } from '../plan/plan';
 import type { AuditLog } from '../state/audit-log';
-import { KEEP, updateMany } from '../state/compare-and-set';
+import { KEEP, parseRaw, setJson, updateMany } from '../state/compare-and-set';
 import type { LockRecord, MigrationLock } from '../state/migration-lock';
 import { nextMigration, parseMigration, type MigrationState } from '../state/migration-state';
 import { inStore, type StateStore } from '../state/state-store';
@@ -41,8 +41,6 @@ export interface CutoverRunnerDeps {
 const DEFAULT_LEASE_MS = 10_000;
 const ENDED: CutoverRun['status'][] = ['done', 'aborted', 'rolled-back'];
 
-const parse = <T>(raw: string | null): T | undefined => (raw === null ? undefined : (JSON.parse(raw) as T));
-const json = (value: unknown) => ({ set: JSON.stringify(value) });
 
 /**
  * Runs a hop's cutover runbook: one step at a time. Every attempt (the start, each Resume, an
@@ -84,15 +82,15 @@ export class CutoverRunner {
     // The run and its executor's lease are written together: recovery never sees a new run without an executor.
     const { result: refusal } = await updateMany(redis, [keys.lock, migration.key, runs.key(hop.id), keys.lease(hop.id)], ([lockRaw, mRaw, runRaw, lease]) => {
       if (lease) return { result: 'an executor still holds the lease of this hop' };
-      const lock = parse<LockRecord>(lockRaw);
+      const lock = parseRaw<LockRecord>(lockRaw);
       if (!lock || lock.holder !== requester) return { result: 'the requester no longer holds the migration lock' };
-      const existing = parse<CutoverRun>(runRaw);
+      const existing = parseRaw<CutoverRun>(runRaw);
       if (existing && !ENDED.includes(existing.status)) return { result: `a cutover of ${hop.id} is already ${existing.status}` };
       if (existing?.status === 'done') return { result: `${hop.id} was already cut over (run ${existing.id})` };
       const m = parseMigration(mRaw, plan);
       const d = beginCutover(m, hop.id, { runId: id, now, epoch: opts.epoch });
       if (!d.ok) return { result: d.why };
-      return { writes: [json({ ...lock, fence }), json(nextMigration(m, d.next, now)), json(run), { set: token, ttlMs: this.leaseMs }], result: undefined };
+      return { writes: [setJson({ ...lock, fence }), setJson(nextMigration(m, d.next, now)), setJson(run), { set: token, ttlMs: this.leaseMs }], result: undefined };
     });
     if (refusal) throw new Error(`${refusal}; nothing was run`);
     const lease = this.leaseOf(hop, fence);
@@ -152,8 +150,8 @@ export class CutoverRunner {
   private async claim(hop: Hop, step: Step, me: ExecutorIdentity): Promise<Exclude<StepClaim, { kind: 'run' }> | { kind: 'run'; run: CutoverRun }> {
     const { redis, keys, runs, migration, plan } = this.deps;
     const { result } = await updateMany<Exclude<StepClaim, { kind: 'run' }> | { kind: 'run'; run: CutoverRun }>(redis, [runs.key(hop.id), keys.lease(hop.id), keys.lock, migration.key], ([runRaw, lease, lockRaw, mRaw]) => {
-      const { next, claim } = claimStep(parse<CutoverRun>(runRaw), lease, parse<LockRecord>(lockRaw), parseMigration(mRaw, plan), step.id, me, Date.now());
-      if (next) return { writes: [json(next), KEEP, KEEP, KEEP], result: { kind: 'run' as const, run: next } };
+      const { next, claim } = claimStep(parseRaw<CutoverRun>(runRaw), lease, parseRaw<LockRecord>(lockRaw), parseMigration(mRaw, plan), step.id, me, Date.now());
+      if (next) return { writes: [setJson(next), KEEP, KEEP, KEEP], result: { kind: 'run' as const, run: next } };
       return { result: claim as Exclude<StepClaim, { kind: 'run' }> };
     });
     return result;
@@ -182,24 +180,24 @@ export class CutoverRunner {
     const me: ExecutorIdentity = { token: executorToken(processId, fence), fence };
     type Outcome = { reply: string } | { rollBack: true };
     const { result } = await updateMany<Outcome>(redis, [runs.key(hop.id), keys.lease(hop.id)], ([runRaw, lease]) => {
-      const run = parse<CutoverRun>(runRaw);
+      const run = parseRaw<CutoverRun>(runRaw);
       if (!run || ENDED.includes(run.status)) return { result: { reply: 'There is no cutover to abort.' } };
       if (runId && run.id !== runId) return { result: { reply: `This Abort is for run ${runId}; the cutover of ${hop.id} is run ${run.id} now: nothing was done.` } };
       if ((run.steps['app-back']?.status ?? 'pending') !== 'pending') return { result: { reply: 'Too late to abort: the app is taking writes on the target; rolling back now would lose them.' } };
       if (run.status === 'aborting') return { result: { reply: 'An abort is already rolling this cutover back.' } };
       if (run.status === 'running' && lease) {
         if (run.abortRequested) return { result: { reply: `Abort was already requested by <@${run.abortRequested}>.` } };
-        return { writes: [json({ ...run, abortRequested: user }), KEEP], result: { reply: 'Abort requested: the cutover stops before its next step and rolls back.' } };
+        return { writes: [setJson({ ...run, abortRequested: user }), KEEP], result: { reply: 'Abort requested: the cutover stops before its next step and rolls back.' } };
       }
       if (lease) return { result: { reply: 'The executor is still finishing its step: try again in a few seconds.' } };
       if (run.status === 'running') {
         // Its executor lost its lease, but its step may still be under way: rolling back now could undo
         // before that step's side effect lands. Recovery marks the run interrupted; then Abort rolls back.
-        const next = run.abortRequested ? undefined : json({ ...run, abortRequested: user });
+        const next = run.abortRequested ? undefined : setJson({ ...run, abortRequested: user });
         return { writes: next ? [next, KEEP] : undefined, result: { reply: 'The executor is not answering (its lease lapsed): nothing was undone yet. The recovery check marks the run interrupted within a few seconds; press Abort again then to roll back.' } };
       }
       const next: CutoverRun = { ...run, status: 'aborting', abortRequested: run.abortRequested ?? user, fence, attempt: run.attempt + 1, owner: processId };
-      return { writes: [json(next), { set: me.token, ttlMs: this.leaseMs }], result: { rollBack: true } };
+      return { writes: [setJson(next), { set: me.token, ttlMs: this.leaseMs }], result: { rollBack: true } };
     });
     if ('reply' in result) {
       await this.refresh(hop);
@@ -240,16 +238,16 @@ export class CutoverRunner {
     if (blocking.length) return `Not resumed: the gates say NO-GO now — ${blocking.join('; ')}.`;
     const fence = await this.nextFence();
     const { result: refusal } = await updateMany(redis, [keys.lock, runs.key(hop.id), migration.key, keys.lease(hop.id)], ([lockRaw, runRaw, mRaw, lease]) => {
-      const l = parse<LockRecord>(lockRaw);
+      const l = parseRaw<LockRecord>(lockRaw);
       if (!l || l.holder !== user) return { result: 'you no longer hold the migration lock' };
-      const r = parse<CutoverRun>(runRaw);
+      const r = parseRaw<CutoverRun>(runRaw);
       if (!r || r.id !== run.id || (r.status !== 'interrupted' && r.status !== 'failed') || r.abortRequested) return { result: `the run changed meanwhile (${r?.status ?? 'gone'})` };
       const m = parseMigration(mRaw, plan);
       if (m.hold) return { result: `the migration is on hold (${m.hold.reason})` };
       if (lease) return { result: 'an executor still holds the lease' };
       const steps = Object.fromEntries(Object.entries(r.steps).map(([id, s]) => [id, s.status === 'interrupted' || s.status === 'failed' || s.status === 'running' ? { ...s, status: 'pending' as const } : s]));
       const next: CutoverRun = { ...r, status: 'running', fence, attempt: r.attempt + 1, owner: processId, steps, failure: undefined, stoppedAt: undefined };
-      return { writes: [json({ ...l, fence }), json(next), KEEP, { set: executorToken(processId, fence), ttlMs: this.leaseMs }], result: undefined };
+      return { writes: [setJson({ ...l, fence }), setJson(next), KEEP, { set: executorToken(processId, fence), ttlMs: this.leaseMs }], result: undefined };
     });
     if (refusal) return `Not resumed: ${refusal}.`;
     const lease = this.leaseOf(hop, fence);
@@ -268,13 +266,13 @@ export class CutoverRunner {
     const found: string[] = [];
     for (const hop of this.deps.plan.hops) {
       const { result: marked } = await updateMany<CutoverRun | undefined>(redis, [runs.key(hop.id), keys.lease(hop.id)], ([runRaw, lease]) => {
-        const r = parse<CutoverRun>(runRaw);
+        const r = parseRaw<CutoverRun>(runRaw);
         if (!r || (r.status !== 'running' && r.status !== 'aborting') || lease) return { result: undefined };
         const steps = Object.fromEntries(Object.entries(r.steps).map(([id, s]) => [id, s.status === 'running' ? { ...s, status: 'interrupted' as const } : s]));
         // The run stopped when it last showed life, not when recovery noticed: that is what Resume's age limit measures.
         const lastSign = Math.max(r.startedAt, ...Object.values(r.steps).flatMap((st) => [st.startedAt ?? 0, st.finishedAt ?? 0]));
         const next: CutoverRun = { ...r, status: 'interrupted', stoppedAt: Math.min(now, lastSign), steps };
-        return { writes: [json(next), KEEP], result: next };
+        return { writes: [setJson(next), KEEP], result: next };
       });
       if (!marked) continue;
       const ref = await this.bounded(channel.post(cutoverTimelineView(hop, marked, Date.now())), 'post the interrupted cutover');
@@ -336,7 +334,7 @@ export class CutoverRunner {
       const st = run.steps[step.id].status;
       if (!step.undo || st === 'pending' || st === 'skipped') continue;
       const [runRaw, lease] = await inStore(() => redis.mget(runs.key(hop.id), keys.lease(hop.id)));
-      const current = parse<CutoverRun>(runRaw);
+      const current = parseRaw<CutoverRun>(runRaw);
       const lost = current?.status !== 'aborting' ? `the run is ${current?.status ?? 'gone'}` : lostRun(current, lease, me);
       if (lost) return this.fencedOut(hop, me, `roll back stopped before undoing ${step.id}: ${lost}`);
       try {
@@ -348,11 +346,11 @@ export class CutoverRunner {
     }
     const now = Date.now();
     await updateMany(redis, [runs.key(hop.id), migration.key], ([runRaw, mRaw]) => {
-      const r = parse<CutoverRun>(runRaw);
+      const r = parseRaw<CutoverRun>(runRaw);
       if (!r || r.fence !== me.fence || r.status !== 'aborting') return { result: undefined };
       const m = parseMigration(mRaw, plan);
       const d = endCutoverWithoutWrites(m, hop.id, r.id, now);
-      return { writes: [json({ ...r, status: 'aborted', finishedAt: now, undo: undone }), d.ok ? json(nextMigration(m, d.next, now)) : KEEP], result: undefined };
+      return { writes: [setJson({ ...r, status: 'aborted', finishedAt: now, undo: undone }), d.ok ? setJson(nextMigration(m, d.next, now)) : KEEP], result: undefined };
     });
     const summary = `${undone.join('; ') || 'nothing to undo'}. No write reached the target: the app never came back on it`;
     await audit.record({ actor: user, action: `cutover aborted: ${hop.id}`, outcome: 'ok', detail: summary });
@@ -373,12 +371,12 @@ export class CutoverRunner {
     const { runs, migration, plan, redis } = this.deps;
     const now = Date.now();
     const { result: refusal } = await updateMany(redis, [runs.key(hop.id), migration.key], ([runRaw, mRaw]) => {
-      const r = parse<CutoverRun>(runRaw);
+      const r = parseRaw<CutoverRun>(runRaw);
       if (!r || r.fence !== me.fence || r.status !== 'running') return { result: `the run is ${r?.status ?? 'gone'} on fence ${r?.fence}` };
       const m = parseMigration(mRaw, plan);
       const d = finishCutover(m, plan, hop.id, r.id, now);
       if (!d.ok) return { result: d.why };
-      return { writes: [json({ ...r, status: 'done', finishedAt: now }), json(nextMigration(m, d.next, now))], result: undefined };
+      return { writes: [setJson({ ...r, status: 'done', finishedAt: now }), setJson(nextMigration(m, d.next, now))], result: undefined };
     });
     if (refusal) return this.fencedOut(hop, me, `every step ran, but the run could not be marked done: ${refusal}`);
     await this.refresh(hop);

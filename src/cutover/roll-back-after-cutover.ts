@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { beginRollBack, finishRollBack } from '../migration/migration-machine';
 import type { Hop, Plan } from '../plan/plan';
 import type { AuditLog } from '../state/audit-log';
-import { updateMany } from '../state/compare-and-set';
+import { KEEP, parseRaw, setJson, updateMany } from '../state/compare-and-set';
 import { nextMigration, parseMigration, type MigrationState } from '../state/migration-state';
 import type { StateStore } from '../state/state-store';
 import type { CutoverRun, CutoverRunStore } from './cutover-run';
@@ -19,7 +19,6 @@ export interface RollBackDeps {
   refresh: (hop: Hop) => Promise<void>;
 }
 
-const parse = <T>(raw: string | null): T | undefined => (raw === null ? undefined : (JSON.parse(raw) as T));
 
 /**
  * After a finished cutover, an approved Roll back of run `runId`: stop the app's writes, point it at
@@ -33,12 +32,12 @@ export async function rollBackAfterCutover(deps: RollBackDeps, hop: Hop, by: str
   const now = Date.now();
   const claimant = `${by}:${now}:${randomUUID().slice(0, 8)}`;
   const { result: refusal } = await updateMany(redis, [migration.key, runs.key(hop.id)], ([mRaw, runRaw]) => {
-    const run = parse<CutoverRun>(runRaw);
+    const run = parseRaw<CutoverRun>(runRaw);
     if (run?.id !== runId || run.status !== 'done') return { result: `this Roll back is for run ${runId} of ${hop.id}, which is ${run?.id === runId ? run.status : 'no longer the latest'}: nothing was done` };
     const m = parseMigration(mRaw, plan);
     const d = beginRollBack(m, plan, hop.id, runId, now, claimant);
     if (!d.ok) return { result: d.why };
-    return { writes: [{ set: JSON.stringify(nextMigration(m, d.next, now)) }, { keep: true }], result: undefined };
+    return { writes: [setJson(nextMigration(m, d.next, now)), KEEP], result: undefined };
   });
   if (refusal) throw new Error(refusal);
   let result: string | undefined;
@@ -58,10 +57,10 @@ export async function rollBackAfterCutover(deps: RollBackDeps, hop: Hop, by: str
   await updateMany(redis, [migration.key, runs.key(hop.id)], ([mRaw, runRaw]) => {
     const m = parseMigration(mRaw, plan);
     const d = finishRollBack(m, hop.id, runId, result !== undefined, end, claimant);
-    const run = parse<CutoverRun>(runRaw);
+    const run = parseRaw<CutoverRun>(runRaw);
     // Only the attempt that still holds the claim records the outcome: a roll back presumed dead and claimed again lost it.
-    const runWrite = d.ok && result !== undefined && run?.id === runId ? { set: JSON.stringify({ ...run, status: 'rolled-back', rolledBack: { by, at: end, result } }) } : { keep: true as const };
-    return { writes: [d.ok ? { set: JSON.stringify(nextMigration(m, d.next, end)) } : { keep: true }, runWrite], result: undefined };
+    const runWrite = d.ok && result !== undefined && run?.id === runId ? setJson({ ...run, status: 'rolled-back', rolledBack: { by, at: end, result } }) : KEEP;
+    return { writes: [d.ok ? setJson(nextMigration(m, d.next, end)) : KEEP, runWrite], result: undefined };
   });
   if (result === undefined) {
     await audit.record({ actor: by, action: `cutover roll back failed: ${hop.id}`, outcome: 'error', detail: (failure as Error).message });

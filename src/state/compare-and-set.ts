@@ -83,6 +83,16 @@ export type KeyWrite = { keep: true } | { delete: true } | { set: string; ttlMs?
 
 export const KEEP: KeyWrite = { keep: true };
 
+/** A raw value `updateMany` read, as JSON (undefined when the key was absent). */
+export function parseRaw<T>(raw: string | null): T | undefined {
+  return raw === null ? undefined : (JSON.parse(raw) as T);
+}
+
+/** Writes `value` as JSON, keeping the key's TTL. */
+export function setJson(value: unknown): KeyWrite {
+  return { set: JSON.stringify(value) };
+}
+
 /**
  * Optimistic read-modify-write over several keys at once: `change` sees every key's raw value
  * (null when absent) and says what to write; the writes land only if no key changed in between,
