@@ -1,4 +1,4 @@
-import { runbook } from '../cutover/runbook';
+import { runbook, stepPreviews } from '../cutover/runbook';
 import { beginCutover } from '../migration/migration-machine';
 import { cutoverDryRunView } from '../views/cutover-view';
 import { healthView } from '../views/health-view';
@@ -21,7 +21,7 @@ export const cutoverCommand: Subcommand = {
     const dryRun = args.includes('--dry-run');
     const unknown = args.filter((a) => a !== '--dry-run');
     if (unknown.length) throw new UsageError(`unexpected ${unknown.join(' ').slice(0, 60)}`);
-    if (dryRun) return { reply: cutoverDryRunView(c.plan, hop) };
+    if (dryRun) return { reply: cutoverDryRunView(c.plan, hop, await stepPreviews(hop, c.stepDeps(hop))) };
     const refusal = await refuseUnlessOperatorWithLock(inv, c, 'A cutover');
     if (refusal) return refusal;
     const m = await c.migration.read();

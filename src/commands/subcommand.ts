@@ -1,3 +1,4 @@
+import type { PreviewDeps } from '../cutover/runbook';
 import type { AccessControl } from '../access/access-control';
 import type { ApprovalService } from '../approvals/approval-service';
 import type { Plan } from '../plan/plan';
@@ -40,6 +41,8 @@ export interface Cutover {
   runs: CutoverRunStore;
   /** Why a hop cannot be cut over with this configuration (no app in the plan, no platform token…), or undefined. */
   cutoverReadiness(hop: Hop): string | undefined;
+  /** What the runbook's steps use for a hop (databases, the app's platform, DMS…): --dry-run previews read them. */
+  stepDeps(hop: Hop): PreviewDeps;
 }
 
 /** A file for the command's channel (e.g. a chart); the reply must make sense without it. */

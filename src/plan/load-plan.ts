@@ -48,7 +48,7 @@ function fieldPath(path: PropertyKey[]): string {
 }
 
 function resolve(file: PlanFile): Plan {
-  const databases: Database[] = Object.entries(file.databases).map(([id, d]) => ({ id, label: d.label ?? id, urlEnv: d.url_env }));
+  const databases: Database[] = Object.entries(file.databases).map(([id, d]) => ({ id, label: d.label ?? id, urlEnv: d.url_env, appUrlEnv: d.app_url_env }));
   const db = (id: string) => databases.find((d) => d.id === id) as Database;
   return {
     name: file.name,
@@ -90,8 +90,8 @@ function resolve(file: PlanFile): Plan {
       timezone: file.schedule.timezone,
       leaderTtlMs: file.schedule.leader_ttl_seconds * 1000,
     },
-    sequences: { safetyGap: file.sequences.safety_gap },
-    cutover: { fenceTimeoutSeconds: file.cutover.fence_timeout_seconds, errorWatchMinutes: file.cutover.error_watch_minutes, resumeMaxAgeMinutes: file.cutover.resume_max_age_minutes },
+    sequences: { safetyGap: file.sequences.safety_gap, exclude: file.sequences.exclude },
+    cutover: { fenceTimeoutSeconds: file.cutover.fence_timeout_seconds, errorWatchMinutes: file.cutover.error_watch_minutes, resumeMaxAgeMinutes: file.cutover.resume_max_age_minutes, writersTimeoutSeconds: file.cutover.writers_timeout_seconds },
     verify: { exactRowLimit: file.verify.exact_row_limit, checksumRanges: file.verify.checksum_ranges, rangeSize: file.verify.range_size },
     dmsProgress: { etaMinSpanMs: file.dms_progress.eta_min_span_seconds * 1000, stallMs: file.dms_progress.stall_minutes * 60_000 },
     alerts: { reminderMs: file.alerts.reminder_minutes * 60_000, heartbeatStallMs: file.alerts.heartbeat_stall_seconds * 1000 },

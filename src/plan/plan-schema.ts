@@ -39,6 +39,8 @@ const hopThresholds = z.object(thresholdField).partial().strict();
 const database = z
   .object({
     url_env: envVarName,
+    /** The URL the application should use for this database (its own role), set on the app at the cutover. */
+    app_url_env: envVarName.optional(),
     label: z.string().optional(),
   })
   .strict();
@@ -192,10 +194,19 @@ export const planSchema = z
         error_watch_minutes: z.number().int().min(0).default(15),
         /** A failed or interrupted run older than this resumes only after a new approval. */
         resume_max_age_minutes: z.number().positive().default(30),
+        /** After the app is stopped, how long sessions still able to write on the source may take to end. */
+        writers_timeout_seconds: z.number().positive().default(30),
       })
       .strict()
-      .default({ fence_timeout_seconds: 120, error_watch_minutes: 15, resume_max_age_minutes: 30 }),
-    sequences: z.object({ safety_gap: z.number().int().min(0).default(0) }).strict().default({ safety_gap: 0 }),
+      .default({ fence_timeout_seconds: 120, error_watch_minutes: 15, resume_max_age_minutes: 30, writers_timeout_seconds: 30 }),
+    sequences: z
+      .object({
+        safety_gap: z.number().int().min(0).default(0),
+        /** Standalone sequences ("schema.name") not synced from the source. */
+        exclude: z.array(z.string().regex(/^[^.]+\.[^.]+$/, 'must be "schema.sequence"')).default([]),
+      })
+      .strict()
+      .default({ safety_gap: 0, exclude: [] }),
     verify: z
       .object({
         exact_row_limit: z.number().int().min(0).default(1_000_000),

@@ -14,6 +14,8 @@ export interface Database {
   id: string;
   label: string;
   urlEnv: string;
+  /** The environment variable with the URL the app uses (its own role); the cutover points the app at it. */
+  appUrlEnv?: string;
 }
 
 export interface Hop {
@@ -46,8 +48,8 @@ export interface Plan {
   heartbeat: { schema: string; table: string };
   schedule: { heartbeat: string; sample: string; update: string; dms: string; health: string; updateMode: 'post' | 'edit'; timezone: string; leaderTtlMs: number };
   alerts: { reminderMs: number; heartbeatStallMs: number };
-  sequences: { safetyGap: number };
-  cutover: { fenceTimeoutSeconds: number; errorWatchMinutes: number; resumeMaxAgeMinutes: number };
+  sequences: { safetyGap: number; exclude: string[] };
+  cutover: { fenceTimeoutSeconds: number; errorWatchMinutes: number; resumeMaxAgeMinutes: number; writersTimeoutSeconds: number };
   verify: { exactRowLimit: number; checksumRanges: number; rangeSize: number };
   /** The full-load ETA needs progress over at least `etaMinSpanMs`; no progress for `stallMs` alerts. */
   dmsProgress: { etaMinSpanMs: number; stallMs: number };

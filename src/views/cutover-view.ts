@@ -47,9 +47,13 @@ export function cutoverTimelineView(hop: Hop, run: CutoverRun, now: number, epoc
   return withinLimits({ text: `Cutover ${hop.id}: ${run.status}`, blocks });
 }
 
-/** `/migrate cutover --dry-run`: every step with the exact calls and SQL, nothing run. */
-export function cutoverDryRunView(plan: Plan, hop: Hop): MessageView {
-  const steps = runbook(hop).map((s, i) => `*${i + 1}. ${escapeText(s.title)}*\n${s.describe({ plan, hop }).map((c) => `   \`${escapeText(c)}\``).join('\n')}`);
+/** `/migrate cutover --dry-run`: every step with the exact calls and SQL, and what the steps that look ahead would meet today; nothing run. */
+export function cutoverDryRunView(plan: Plan, hop: Hop, previews: Record<string, string[]> = {}): MessageView {
+  const steps = runbook(hop).map((s, i) => {
+    const calls = s.describe({ plan, hop }).map((c) => `   \`${escapeText(c)}\``);
+    const today = (previews[s.id] ?? []).map((p) => `   _today:_ ${escapeText(p)}`);
+    return `*${i + 1}. ${escapeText(s.title)}*\n${[...calls, ...today].join('\n')}`;
+  });
   const blocks: KnownBlock[] = [header(`Dry run: cutover of ${hop.id}`), context('Nothing is run. These are the calls and statements the cutover makes, in order.')];
   for (let i = 0; i < steps.length; i += 3) blocks.push(section(steps.slice(i, i + 3).join('\n')));
   return withinLimits({ text: `Dry run of the cutover of ${hop.id}`, blocks });

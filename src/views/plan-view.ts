@@ -20,7 +20,7 @@ export function planView(plan: Plan, m: MigrationRecord, runs: Record<string, Cu
   plan.hops.forEach((hop, i) => {
     const progress = m.hops[hop.id];
     const current = hop.id === m.currentHop ? ' — *current*' : '';
-    const steps = runbookSteps(hop.method).map((s) => {
+    const steps = runbookSteps(hop).map((s) => {
       const st = runs[hop.id]?.steps[s.id]?.status ?? 'pending';
       return `${STEP_ICON[st]} ${escapeText(s.title)}`;
     });

@@ -30,7 +30,7 @@ export function statusView({ plan, migration, run, lock, pending, lag, alerts, n
   const hop = hopById(plan, migration.currentHop);
   const index = plan.hops.findIndex((h) => h.id === migration.currentHop);
   const progress = migration.hops[migration.currentHop];
-  const steps = hop ? runbookSteps(hop.method) : [];
+  const steps = hop ? runbookSteps(hop) : [];
   const active = steps.find((s) => run?.steps[s.id]?.status === 'running');
   const doneCount = steps.filter((s) => run?.steps[s.id]?.status === 'done').length;
   const hopLine = hop

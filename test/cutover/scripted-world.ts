@@ -74,8 +74,8 @@ export class World {
       repoint: (undo) => void (app.url = undo ? SOURCE : TARGET),
       'app-back': () => void (app.maintenance = false),
     };
-    const steps = (_hop: Hop): Step[] =>
-      runbookSteps('physical').map((s) => ({
+    const steps = (hop: Hop): Step[] =>
+      runbookSteps(hop).map((s) => ({
         id: s.id,
         title: s.title,
         describe: () => [],

@@ -213,7 +213,7 @@ export class ModelWorld {
     });
     const stepDeps = (hop: Hop) => ({ app: app(hop), sourceUrl: URLS[hop.source.id], targetUrl: URLS[hop.target.id] }) as unknown as Omit<RunbookDeps, 'note' | 'run'>;
     const steps = (hop: Hop): Step[] =>
-      runbookSteps(hop.method).map((s) => ({
+      runbookSteps(hop).map((s) => ({
         id: s.id,
         title: s.title,
         describe: () => [],
