@@ -8,7 +8,7 @@ export interface AppControl {
   /** Maintenance on and these process types scaled to 0. */
   stopWrites(processTypes: string[]): Promise<void>;
   startWrites(saved: FormationEntry[]): Promise<void>;
-  /** Points the app's database variable at `url`; idempotent. */
+  /** Points the app's database variable at `url`; a rerun after a crash at any point finishes the job. */
   pointAt(configVar: string, url: string): Promise<string>;
 }
 
@@ -50,10 +50,16 @@ export function herokuAppControl(api: HerokuApi, app: string): AppControl {
         }
       }
       if (vars[configVar] === url) return `${configVar} already points there`;
-      const owner = (await api.attachments()).find((a) => a.name === attachmentName);
+      const attachments = await api.attachments();
+      const owner = attachments.find((a) => a.name === attachmentName);
       let note = '';
       if (owner) {
-        await api.attach(owner.addon.id, parkedName);
+        // A run that died after parking the add-on finds it parked already: the name is taken, and that is fine.
+        const parked = attachments.find((a) => a.name === parkedName);
+        if (parked && parked.addon.id !== owner.addon.id) {
+          throw new Error(`${parkedName} already holds add-on ${parked.addon.name}, not ${owner.addon.name} that owns ${configVar}: nothing was changed; remove one of them by hand`);
+        }
+        if (!parked) await api.attach(owner.addon.id, parkedName);
         await api.detach(owner.id);
         note = ` (add-on ${owner.addon.name} re-attached as ${parkedName} first)`;
       }

@@ -27,6 +27,13 @@ export class HerokuStandIn extends LocalHttpServer {
   fault?: { match: RegExp; status: number; garbage?: boolean };
   /** Requests whose path matches are answered only after this delay. */
   delay?: { match: RegExp; ms: number };
+  /**
+   * The `call`-th request from now (1-based) is the last one the caller hears nothing of: with
+   * `applied` Heroku does it and the connection drops before the answer (the bot crashed while
+   * waiting), without it Heroku fails it with a 503 and changes nothing.
+   */
+  interrupt?: { call: number; applied: boolean };
+  private seen = 0;
   private next = 1;
 
   constructor(
@@ -59,6 +66,12 @@ export class HerokuStandIn extends LocalHttpServer {
     }
     if (req.headers.authorization !== `Bearer ${this.token}`) return send(401, { id: 'unauthorized', message: 'Invalid credentials provided.' });
     if (req.headers.accept !== 'application/vnd.heroku+json; version=3') return send(400, { id: 'bad_request', message: 'Accept header must be version 3' });
+    this.seen++;
+    if (this.interrupt && this.seen === this.interrupt.call) {
+      if (!this.interrupt.applied) return send(503, { id: 'service_unavailable', message: 'Service unavailable.' });
+      this.answer(req.method ?? 'GET', path, body);
+      return void res.socket?.destroy();
+    }
     const [status, out] = this.answer(req.method ?? 'GET', path, body);
     setTimeout(() => send(status, out), wait);
   }
@@ -97,6 +110,8 @@ export class HerokuStandIn extends LocalHttpServer {
     if (method === 'POST' && path === '/addon-attachments') {
       const source = this.attachments.find((a) => a.addon.id === body.addon);
       if (!source) return [404, { id: 'not_found', message: 'Add-on not found' }];
+      // One name per app: Heroku refuses a second attachment under a name in use.
+      if (this.attachments.some((a) => a.name === body.name)) return [422, { id: 'invalid_params', message: 'Name is already taken' }];
       const att = { id: `att-${this.next++}`, name: body.name as string, addon: source.addon, url: source.url };
       this.attachments.push(att);
       this.configVars[`${att.name}_URL`] = att.url;
@@ -111,6 +126,12 @@ export class HerokuStandIn extends LocalHttpServer {
       return [200, { id: att.id, name: att.name, addon: att.addon }];
     }
     return [404, { id: 'not_found', message: `${method} ${path}` }];
+  }
+
+  /** Counts requests from here on, for `interrupt`. */
+  interruptAt(call: number, applied: boolean): void {
+    this.seen = 0;
+    this.interrupt = { call, applied };
   }
 
   scaleOf(type: string): number | undefined {
