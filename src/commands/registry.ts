@@ -1,3 +1,4 @@
+import { acknowledgeCommand } from './acknowledge';
 import { cutoverCommand } from './cutover';
 import { dmsCommand } from './dms';
 import { healthCommand } from './health';
@@ -18,6 +19,6 @@ import { verifyCommand } from './verify';
 /** Every `/migrate` subcommand, in the order `help` lists them. */
 export function allSubcommands(): Subcommand[] {
   const all: Subcommand[] = [];
-  all.push(helpCommand(() => all), statusCommand, planCommand, healthCommand, lagCommand, dmsCommand, sequencesCommand, verifyCommand, cutoverCommand, historyCommand, setupCommand, lockCommand, unlockCommand, holdCommand, unholdCommand);
+  all.push(helpCommand(() => all), statusCommand, planCommand, healthCommand, lagCommand, dmsCommand, sequencesCommand, verifyCommand, cutoverCommand, acknowledgeCommand, historyCommand, setupCommand, lockCommand, unlockCommand, holdCommand, unholdCommand);
   return all;
 }

@@ -1,3 +1,4 @@
+import { openWarnings, type CutoverRun } from '../cutover/cutover-run';
 import { lagChecks } from '../checks/lag-checks';
 import { hopById } from '../plan/plan';
 import { statusView } from '../views/status-view';
@@ -12,8 +13,10 @@ export const statusCommand: Subcommand = {
   async run(inv, c) {
     const migration = await c.migration.read();
     const [lock, pending, sample, alerts, run] = await Promise.all([c.lock.read(), c.approvalStore.pending(), c.samples.latest(migration.currentHop), c.monitor.openAlerts(), c.runs.get(migration.currentHop)]);
+    const runs = await Promise.all(c.plan.hops.map((h) => c.runs.get(h.id)));
+    const warned = runs.filter((r): r is CutoverRun => openWarnings(r).length > 0);
     const hop = hopById(c.plan, migration.currentHop);
     const lag = sample && hop ? { sample, checks: lagChecks(sample, hop, migration.hops[hop.id]?.status === 'done') } : undefined;
-    return { reply: statusView({ plan: c.plan, migration, run, lock, pending, lag, alerts, now: inv.now }) };
+    return { reply: statusView({ plan: c.plan, migration, run, lock, pending, lag, alerts, warned, now: inv.now }) };
   },
 };

@@ -43,7 +43,7 @@ export function cutoverApprovalActions(deps: {
         // The approval's own record says whether the cutover got through, not only that it began.
         if ((await deps.runner.status(hop.id)) !== 'done') throw new Error(outcome);
         // Done, if perhaps by a resumed attempt after this one was fenced out: the run's own record is what counts.
-        return `cutover of ${hop.id} done`;
+        return outcome.startsWith(`cutover of ${hop.id} done`) ? outcome : `cutover of ${hop.id} done`;
       },
     ],
     [

@@ -18,6 +18,18 @@ export interface RunStep {
   attempts: number;
 }
 
+/** A doubt a step raised without stopping: ⚠️ with its reason, never a ✅. */
+export interface RunWarning {
+  step: string;
+  text: string;
+  at: number;
+}
+
+/** The warnings nobody has acknowledged yet. */
+export function openWarnings(run: CutoverRun | undefined): RunWarning[] {
+  return run?.warnings && !run.warningsAcknowledged ? run.warnings : [];
+}
+
 /** One cutover of one hop, as it runs: every step's state, the downtime clock, what to restore. */
 export interface CutoverRun {
   id: string;
@@ -43,6 +55,10 @@ export interface CutoverRun {
   failure?: string;
   message?: { channel: string; ts: string };
   undo?: string[];
+  /** What a step found doubtful without stopping the run (e.g. archiving off after the cutover): shown until acknowledged. */
+  warnings?: RunWarning[];
+  /** Who acknowledged the warnings, and when: `status` stops listing them. */
+  warningsAcknowledged?: { by: string; at: number };
   /** Set when the app was sent back to the source after the cutover (a spike, a person's call). */
   rolledBack?: { by: string; at: number; result: string };
 }

@@ -7,7 +7,7 @@ import { KEEP, parseRaw, setJson, updateMany } from '../state/compare-and-set';
 import type { LockRecord, MigrationLock } from '../state/migration-lock';
 import { nextMigration, parseMigration, type MigrationState } from '../state/migration-state';
 import { inStore, type StateStore } from '../state/state-store';
-import { cutoverTimelineView } from '../views/cutover-view';
+import { cutoverCompletionView, cutoverTimelineView } from '../views/cutover-view';
 import type { CutoverRun, CutoverRunStore, RunStep } from './cutover-run';
 import { executorToken, ExecutorLease } from './executor-lease';
 import { FenceTimeout, runbook, type RunbookDeps, type Step } from './runbook';
@@ -25,7 +25,7 @@ export interface CutoverRunnerDeps {
   processId: string;
   log: Logger;
   /** Everything the steps need, for a hop (databases, the app's platform, DMS…). */
-  stepDeps: (hop: Hop) => Omit<RunbookDeps, 'note' | 'run'>;
+  stepDeps: (hop: Hop) => Omit<RunbookDeps, 'note' | 'run' | 'warn'>;
   /** The runbook; the real one unless a test gives recording steps. */
   runbook?: (hop: Hop) => Step[];
   /** The gates a Resume must pass now, as the reasons they block ([] when all pass). */
@@ -115,7 +115,7 @@ export class CutoverRunner {
     if (!held) lease.keepAlive(() => log.error({ hop: hop.id, fence }, 'the cutover executor lost its lease: it stops before its next step'));
     try {
       for (const step of this.runbook(hop)) {
-        const deps = await this.runbookDeps(hop, me);
+        const deps = await this.runbookDeps(hop, me, step.id);
         const claim = await this.claim(hop, step, me);
         if (claim.kind === 'skip') continue;
         if (claim.kind === 'abort') return await this.abortAsExecutor(hop, me);
@@ -283,13 +283,18 @@ export class CutoverRunner {
   }
 
   /** What a step is given; the run is read fresh for each step, and its notes land only while this attempt owns it. */
-  private async runbookDeps(hop: Hop, me: ExecutorIdentity): Promise<RunbookDeps & { claimed(run: CutoverRun): void }> {
+  private async runbookDeps(hop: Hop, me: ExecutorIdentity, stepId = 'roll back'): Promise<RunbookDeps & { claimed(run: CutoverRun): void }> {
     let current = (await this.deps.runs.get(hop.id)) as CutoverRun;
+    const note = async (change: (run: CutoverRun) => CutoverRun) => {
+      current = (await this.deps.runs.update(hop.id, (r) => (r.fence === me.fence ? change(r) : undefined))) ?? current;
+      return current;
+    };
     return {
       ...this.deps.stepDeps(hop),
-      note: async (change) => {
-        current = (await this.deps.runs.update(hop.id, (r) => (r.fence === me.fence ? change(r) : undefined))) ?? current;
-        return current;
+      note,
+      warn: async (text) => {
+        this.deps.log.warn({ hop: hop.id, step: stepId, warning: text }, 'cutover step warning');
+        await note((r) => ({ ...r, warnings: [...(r.warnings ?? []).filter((w) => !(w.step === stepId && w.text === text)), { step: stepId, text, at: Date.now() }] }));
       },
       run: () => current,
       claimed: (run) => {
@@ -380,7 +385,10 @@ export class CutoverRunner {
     });
     if (refusal) return this.fencedOut(hop, me, `every step ran, but the run could not be marked done: ${refusal}`);
     await this.refresh(hop);
-    return `cutover of ${hop.id} done`;
+    const done = await runs.get(hop.id);
+    if (done) await this.bounded(this.deps.channel.post(cutoverCompletionView(hop, done)), 'post the completion message');
+    const warned = done?.warnings?.length ? ` with ${done.warnings.length} warning${done.warnings.length === 1 ? '' : 's'}` : '';
+    return `cutover of ${hop.id} done${warned}`;
   }
 
   /** Edits the timeline in place, best-effort: a Slack brownout never holds a step longer than the bound. */

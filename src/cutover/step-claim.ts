@@ -54,7 +54,9 @@ export function claimStep(
   if (step.status === 'done' || step.status === 'skipped') return { claim: { kind: 'skip' } };
   if (step.status !== 'pending') return { claim: { kind: 'stopped', why: `step ${stepId} is ${step.status}, not pending` } };
   if (migration.hold) return { claim: { kind: 'hold', why: `a hold was placed by <@${migration.hold.by}> (${migration.hold.reason}): ${stepId} did not start` } };
-  return { next: { ...run, steps: { ...run.steps, [stepId]: { ...step, status: 'running', startedAt: now, attempts: step.attempts + 1 } } }, claim: { kind: 'run' } };
+  // A step run again says its doubts again: the warnings of an earlier attempt of it go.
+  const warnings = run.warnings?.filter((w) => w.step !== stepId);
+  return { next: { ...run, warnings, steps: { ...run.steps, [stepId]: { ...step, status: 'running', startedAt: now, attempts: step.attempts + 1 } } }, claim: { kind: 'run' } };
 }
 
 /** Records the step's end, only if this executor still owns the run and the step is the one it claimed. */

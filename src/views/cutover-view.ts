@@ -25,7 +25,8 @@ export function cutoverTimelineView(hop: Hop, run: CutoverRun, now: number, epoc
     const s = run.steps[step.id];
     const took = s?.startedAt ? ` _${duration((s.finishedAt ?? now) - s.startedAt)}_` : '';
     const again = s && s.attempts > 1 ? ` (attempt ${s.attempts})` : '';
-    return `${ICON[s?.status ?? 'pending']} ${i + 1}. ${escapeText(step.title)}${took}${again}${s?.result ? `\n      ${escapeText(s.result.slice(0, 300))}` : ''}`;
+    const warned = s?.status === 'done' && run.warnings?.some((w) => w.step === step.id);
+    return `${warned ? ':warning:' : ICON[s?.status ?? 'pending']} ${i + 1}. ${escapeText(step.title)}${took}${again}${s?.result ? `\n      ${escapeText(s.result.slice(0, 300))}` : ''}`;
   });
   const down = run.writesStoppedAt ? `*Downtime:* ${duration((run.appBackAt ?? now) - run.writesStoppedAt)}${run.appBackAt ? ' (writes back)' : ' and counting'}` : '*Downtime:* not started (the app still takes writes)';
   const blocks: KnownBlock[] = [
@@ -34,6 +35,7 @@ export function cutoverTimelineView(hop: Hop, run: CutoverRun, now: number, epoc
     section(lines.join('\n')),
   ];
   if (run.failure) blocks.push(section(`:x: ${escapeText(run.failure)}`));
+  if (run.warnings?.length) blocks.push(section(warningsText(run)));
   if (run.rolledBack) blocks.push(section(`*Rolled back* by <@${run.rolledBack.by}>: ${escapeText(run.rolledBack.result)}`));
   if (run.undo?.length) blocks.push(section(`*Rolled back:*\n${run.undo.map((u) => `• ${escapeText(u)}`).join('\n')}`));
   const appBackClaimed = (run.steps['app-back']?.status ?? 'pending') !== 'pending';
@@ -57,4 +59,21 @@ export function cutoverDryRunView(plan: Plan, hop: Hop, previews: Record<string,
   const blocks: KnownBlock[] = [header(`Dry run: cutover of ${hop.id}`), context('Nothing is run. These are the calls and statements the cutover makes, in order.')];
   for (let i = 0; i < steps.length; i += 3) blocks.push(section(steps.slice(i, i + 3).join('\n')));
   return withinLimits({ text: `Dry run of the cutover of ${hop.id}`, blocks });
+}
+
+/** The run's warnings, each with its reason, and whether someone acknowledged them. */
+export function warningsText(run: CutoverRun): string {
+  const list = (run.warnings ?? []).map((w) => `:warning: ${escapeText(w.text)}`).join('\n');
+  const ack = run.warningsAcknowledged ? `\n_Acknowledged by <@${run.warningsAcknowledged.by}>._` : `\n_Listed in \`/migrate status\` until someone runs \`/migrate acknowledge ${run.hop}\`._`;
+  return `*${run.warnings?.length} warning${run.warnings?.length === 1 ? '' : 's'}:*\n${list}${ack}`;
+}
+
+/** Posted when a hop's cutover completes: the downtime, and every warning, so nobody reads the ✅ alone. */
+export function cutoverCompletionView(hop: Hop, run: CutoverRun): MessageView {
+  const down = run.writesStoppedAt && run.appBackAt ? duration(run.appBackAt - run.writesStoppedAt) : 'unknown';
+  const warned = run.warnings?.length ?? 0;
+  const head = warned ? `:warning: ${hop.id} is cut over, with ${warned} warning${warned === 1 ? '' : 's'}` : `:white_check_mark: ${hop.id} is cut over`;
+  const blocks: KnownBlock[] = [section(`*${head}*: the app runs on ${escapeText(hop.target.label)}. Downtime ${down}.`)];
+  if (warned) blocks.push(section(warningsText(run)));
+  return withinLimits({ text: `${hop.id} is cut over${warned ? ` with ${warned} warning${warned === 1 ? '' : 's'}` : ''}`, blocks });
 }

@@ -8,6 +8,7 @@ import type { MigrationRecord } from '../state/migration-state';
 import type { Incident } from '../alerts/incident';
 import type { CheckResult } from '../checks/check-result';
 import type { LagSample } from '../checks/lag-sample';
+import { warningsText } from './cutover-view';
 import { holdLine } from './hold-view';
 import { checkLine } from './lag-view';
 import { lockLine } from './lock-view';
@@ -22,11 +23,13 @@ export interface StatusInput {
   pending: ApprovalRequest[];
   lag?: { sample: LagSample; checks: CheckResult[] };
   alerts: Incident[];
+  /** Cutover runs whose warnings nobody acknowledged yet. */
+  warned?: CutoverRun[];
   now: number;
 }
 
 /** `/migrate status`: where we are, in one message. */
-export function statusView({ plan, migration, run, lock, pending, lag, alerts, now }: StatusInput): MessageView {
+export function statusView({ plan, migration, run, lock, pending, lag, alerts, warned = [], now }: StatusInput): MessageView {
   const hop = hopById(plan, migration.currentHop);
   const index = plan.hops.findIndex((h) => h.id === migration.currentHop);
   const progress = migration.hops[migration.currentHop];
@@ -45,6 +48,7 @@ export function statusView({ plan, migration, run, lock, pending, lag, alerts, n
     header(`Migration ${plan.name}`),
     section(`${hopLine}\n${stepLine}`),
     section(lagSection(lag, now)),
+    ...warned.map((r) => section(`*Cutover of ${escapeText(r.hop)}:* ${warningsText(r)}`)),
     section(`*Open alerts:* ${alerts.length ? alerts.map((a) => `\n:rotating_light: ${a.summary} (since ${slackTime(a.since)})`).join('') : 'none'}`),
     section(`${lockLine(lock, now)}\n${holdLine(migration.hold)}`),
     section(`*Pending approvals:* ${approvals}`),

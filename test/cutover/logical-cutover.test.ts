@@ -2,6 +2,7 @@ import { BotHarness } from '../support/bot-harness';
 import { HEROKU_TOKEN, approveBy, cutoverPlan, cutoverWorld, finishedRun } from '../support/cutover-world';
 import { eventually } from '../support/free-port';
 import { ClusterFolder, PgCluster } from '../support/pg-cluster';
+import { messageText } from '../support/slack-stand-in';
 
 describe('cutover of a logical hop: publisher → subscriber, sequences fixed before the app writes', () => {
   const folder = new ClusterFolder();
@@ -54,5 +55,20 @@ describe('cutover of a logical hop: publisher → subscriber, sequences fixed be
     expect(Number(inserted[0].id)).toBe(801);
     const sub = await subscriber.sql<{ subenabled: boolean }>("SELECT subenabled FROM pg_subscription WHERE subname = 'sub'", [], 'app');
     expect(sub[0].subenabled).toBe(false);
+  });
+
+  test('archiving off and no standby on the new primary are warnings with their reasons, not ✅, listed until acknowledged', async () => {
+    // Runs after the cutover above: the subscriber is a fresh cluster with archive_mode off and no standby.
+    const run = await finishedRun(h);
+    expect(run.warnings?.map((w) => w.text)).toEqual([expect.stringMatching(/WAL archiving is off on the new primary/), expect.stringMatching(/no standby streams from the new primary/)]);
+    const posted = () => h.slack.callsOf('chat.postMessage').concat(h.slack.callsOf('chat.update')).map((c) => messageText(c.args));
+    const timeline = posted().filter((t) => t.startsWith('Cutover hop-one: done')).at(-1) ?? '';
+    expect(timeline).toMatch(/:warning: \d+\. Test write, replication and archiving/);
+    expect(timeline).not.toMatch(/:white_check_mark: \d+\. Test write/);
+    await eventually(async () => posted().some((t) => /hop-one is cut over, with 2 warnings/.test(t) && /WAL archiving is off/.test(t)), 10_000, 'the completion message with its warnings');
+    expect(await h.command('U0ANYONE', 'status')).toMatch(/Cutover of hop-one:\* \*2 warnings:\*[\s\S]*no standby streams/);
+    expect(await h.command('U0OPS1', 'acknowledge hop-one')).toContain('Acknowledged 2 warnings');
+    expect(await h.command('U0ANYONE', 'status')).not.toMatch(/no standby streams/);
+    expect(await h.command('U0OPS1', 'acknowledge hop-one')).toContain('no warnings waiting');
   });
 });

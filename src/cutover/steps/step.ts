@@ -15,16 +15,19 @@ export interface RunbookDeps {
   sequences: SequenceService;
   dms: DmsMonitor;
   deploys: RollbarDeploys;
+  /** The bot's own URLs (url_env): never given to the app. */
   sourceUrl: string;
   targetUrl: string;
   fenceTimeoutMs: number;
   /** Records something on the run (formation to restore, deploy id, the downtime clock). */
   note(change: (run: CutoverRun) => CutoverRun): Promise<CutoverRun>;
   run: () => CutoverRun;
+  /** Records a doubt about this step without stopping the run: shown as ⚠️ with `text` until acknowledged. */
+  warn(text: string): Promise<void>;
 }
 
 /** What `--dry-run` may read: the plan, and the live systems for a preview (never written). */
-export type PreviewDeps = Omit<RunbookDeps, 'note' | 'run'>;
+export type PreviewDeps = Omit<RunbookDeps, 'note' | 'run' | 'warn'>;
 
 export class FenceTimeout extends Error {}
 
