@@ -178,7 +178,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     cutoverSpikeRatio: plan.health.rollbar.cutover_spike_ratio,
     minErrors: plan.health.rollbar.min_errors,
   };
-  const sequences = new SequenceService(databases, plan.sequences.safetyGap);
+  const sequences = new SequenceService(databases, plan.sequences.safetyGap, plan.sequences.exclude);
   const gateRunner = new GateRunner(plan.health.timeout_ms, plan.health.cache_seconds * 1000);
   const gates = new HealthGates({
     plan,

@@ -5,6 +5,20 @@ export interface Vote {
   at: number;
 }
 
+/**
+ * Code an approval runs (SQL), shown whole: in the request as code blocks and, complete, as a file in
+ * the request's thread. The action runs only statements that produce exactly this text.
+ */
+export interface ApprovalCode {
+  filename: string;
+  /** The complete file: every statement, with comment lines saying what binds where. */
+  text: string;
+  /** How many statements the file holds. */
+  statements: number;
+  /** sha256 of `text` (hex), shown in the request and stored with it. */
+  sha256: string;
+}
+
 export interface ApprovalRun {
   status: 'running' | 'succeeded' | 'failed';
   startedAt: number;
@@ -22,6 +36,8 @@ export interface ApprovalRequest {
   steps: string[];
   /** Input for the action, fixed at request time: approvals bind to exactly this. */
   params: Record<string, unknown>;
+  /** The code the action runs, when it runs code (e.g. a sequence fix): shown whole to approvers. */
+  code?: ApprovalCode;
   /** At most one pending request holds this claim (e.g. "cutover:hop-1"): a second one is refused. */
   exclusive?: string;
   requester: string;

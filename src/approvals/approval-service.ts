@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AccessControl } from '../access/access-control';
 import type { Logger } from '../log';
 import type { Access } from '../plan/plan';
 import type { ApprovalStore } from '../state/approval-store';
 import type { AuditLog } from '../state/audit-log';
-import type { ApprovalRequest, VoteOutcome } from './approval-request';
+import type { ApprovalCode, ApprovalRequest, VoteOutcome } from './approval-request';
 
 /** Runs an approved request and returns a one-line result; a thrown error is recorded as the failure. */
 export type ApprovalAction = (request: ApprovalRequest) => Promise<string>;
@@ -13,6 +13,13 @@ export type ApprovalAction = (request: ApprovalRequest) => Promise<string>;
 export interface ApprovalBoard {
   post(request: ApprovalRequest): Promise<{ channel: string; ts: string }>;
   refresh(request: ApprovalRequest): Promise<void>;
+  /** Attaches the request's complete code as a file in the request's own thread. */
+  attach?(request: ApprovalRequest & { message: { channel: string; ts: string } }, code: ApprovalCode): Promise<void>;
+}
+
+/** The hash shown with an approval's code: sha256 of the file's text, hex. */
+export function codeHash(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 export interface NewApproval {
@@ -23,6 +30,8 @@ export interface NewApproval {
   requester: string;
   /** A claim only one pending request may hold at a time (e.g. one cutover request per hop). */
   exclusive?: string;
+  /** Code the action runs, shown whole (the service hashes it and attaches the file in the request's thread). */
+  code?: Omit<ApprovalCode, 'sha256'>;
 }
 
 /** Raised when another pending request holds the same exclusive claim. */
@@ -77,6 +86,7 @@ export class ApprovalService {
       status: 'pending',
       approvals: [],
       exclusive: input.exclusive,
+      code: input.code && { ...input.code, sha256: codeHash(input.code.text) },
     };
     const holder = await this.deps.store.create(request);
     if (holder) {
@@ -86,6 +96,7 @@ export class ApprovalService {
     }
     const message = await this.deps.board.post(request);
     await this.deps.store.setMessage(request.id, message);
+    if (request.code) await this.attachOrWithdraw({ ...request, message }, request.code, now);
     await this.deps.audit.record({ actor: input.requester, action: `approval requested: ${input.title}`, outcome: 'ok', detail: request.id });
     return { ...request, message };
   }
@@ -139,6 +150,18 @@ export class ApprovalService {
     await this.deps.audit.record({ actor: 'bot', action: 'approval invalidated', outcome: 'ok', detail: `${closed.title}: ${reason}` });
     await this.deps.board.refresh(closed);
     return true;
+  }
+
+  // Approvers must be able to read every statement: a request whose file could not be attached is withdrawn.
+  private async attachOrWithdraw(request: ApprovalRequest & { message: { channel: string; ts: string } }, code: ApprovalCode, now: number): Promise<void> {
+    try {
+      if (!this.deps.board.attach) throw new Error('this board cannot attach files');
+      await this.deps.board.attach(request, code);
+    } catch (e) {
+      const why = `the complete ${code.filename} could not be attached in the request's thread (${(e as Error).message})`;
+      await this.invalidate(request.id, why, now);
+      throw new Error(`${why}; the request was withdrawn and nothing will run`, { cause: e });
+    }
   }
 
   private async run(request: ApprovalRequest): Promise<void> {

@@ -1,12 +1,11 @@
 import { needsFix } from '../sequences/sequence-audit';
+import { sequenceFixFile } from '../sequences/sequence-fix-file';
 import { sequencesCheckView, sequencesCsv, FINDINGS_IN_MESSAGE } from '../views/sequences-view';
 import { notice } from '../views/slack-text';
 import { leadingHop } from './hop-argument';
 import { refuseUnlessOperatorWithLock } from './operator-with-lock';
 import { requestApproval } from './request-approval';
 import { UsageError, type Subcommand } from './subcommand';
-
-const SQL_IN_REQUEST = 20;
 
 const saysFix = (args: string[]) => args.some((a) => a.toLowerCase() === 'fix');
 
@@ -36,25 +35,24 @@ export const sequencesCommand: Subcommand = {
     if (refusal) return refusal;
     const { audit, sql, sourceError } = await c.sequences.plan(hop);
     if (!sql.length) return { reply: sequencesCheckView(hop, audit, sourceError), detail: 'nothing to fix' };
-    const shown = sql.slice(0, SQL_IN_REQUEST);
+    const bound = new Set(sql.flatMap((st) => (st.sourceNextOf ? [st.sourceNextOf] : []))).size;
     const asked = await requestApproval(c, {
       kind: 'sequences.fix',
       title: `Fix ${sql.length} sequence statement${sql.length === 1 ? '' : 's'} on ${hop.target.id} (${hop.id})`,
       steps: [
-        `In one transaction on ${hop.target.id}:`,
-        ...shown,
-        ...(sql.length > shown.length ? [`…and ${sql.length - shown.length} more statements (the full SQL is in the file in this channel)`] : []),
-        'Then audit again and report',
+        `Run the ${sql.length} statements below in one transaction on ${hop.target.id}`,
+        ...(bound ? [`Read the source's next value of ${bound} sequence${bound === 1 ? '' : 's'} first and bind it as $1: each setval takes GREATEST(column max + increment + gap, $1, its own next value) (LEAST for descending), so a source that moved on since this request is followed`] : []),
+        'Then audit again and report the values used',
       ],
-      params: { hop: hop.id, sql, epoch: (await c.migration.read()).epoch },
+      params: { hop: hop.id, statements: sql, epoch: (await c.migration.read()).epoch },
+      code: { filename: `sequence-fix-${hop.id}.sql`, text: sequenceFixFile(hop.id, hop.target.id, sql), statements: sql.length },
       requester: inv.user,
       exclusive: `sequences.fix:${hop.id}`,
     });
     if ('refusal' in asked) return asked.refusal;
     const req = asked.request;
     return {
-      reply: notice(`The fix is ${sql.length} statements; the exact SQL is in the approval request in the channel. It runs after approval, in one transaction.`),
-      files: sql.length > shown.length ? [{ filename: `sequence-fix-${hop.id}.sql`, title: `Sequence fix for ${hop.id}`, data: Buffer.from(sql.join('\n') + '\n') }] : undefined,
+      reply: notice(`The fix is ${sql.length} statements; the exact SQL is in the approval request in the channel, every statement in the .sql file in its thread. It runs after approval, in one transaction.`),
       detail: `approval ${req.id}`,
     };
   },

@@ -13,8 +13,8 @@ export interface DatabaseTimeouts {
 export const DEFAULT_DB_TIMEOUTS: DatabaseTimeouts = { connectTimeoutMs: 3000, statementTimeoutMs: 5000 };
 
 export interface Database extends Queryable {
-  /** Runs the statements in one transaction on one connection: all or nothing. */
-  transaction(statements: string[]): Promise<void>;
+  /** Runs the statements in one transaction on one connection: all or nothing. A statement may carry bind values. */
+  transaction(statements: (string | { text: string; values: unknown[] })[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,7 +44,7 @@ export function openDatabase(url: string, timeouts: DatabaseTimeouts = DEFAULT_D
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        for (const sql of statements) await client.query(sql);
+        for (const sql of statements) await (typeof sql === 'string' ? client.query(sql) : client.query(sql.text, sql.values));
         await client.query('COMMIT');
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);

@@ -1,9 +1,21 @@
 import type { Queryable } from '../db/database';
 
-/** One column fed by a sequence, as the catalog tells it. */
-export interface SequenceColumn {
+/** A sequence's own definition. Values are bigint: a bigint sequence's numbers do not fit a JS number past 2^53. */
+export interface SequenceDef {
   seqSchema: string;
   seqName: string;
+  /** smallint, integer or bigint. */
+  dataType: string;
+  increment: bigint;
+  min: bigint;
+  max: bigint;
+  start: bigint;
+  cycle: boolean;
+  canReadSequence: boolean;
+}
+
+/** One column fed by a sequence, as the catalog tells it. */
+export interface SequenceColumn extends SequenceDef {
   tableSchema: string;
   tableName: string;
   column: string;
@@ -11,39 +23,29 @@ export interface SequenceColumn {
   /** owned (serial), identity, or default (referenced from a nextval default only, e.g. shared). */
   kind: 'owned' | 'identity' | 'default';
   identity: '' | 'a' | 'd';
-  increment: number;
-  min: number;
-  max: number;
-  start: number;
-  canReadSequence: boolean;
   canReadTable: boolean;
   partitioned: boolean;
 }
 
-/**
- * Every sequence that feeds a column, in one catalog query: owned (pg_depend 'a'), identity
- * (pg_depend 'i'), and sequences only referenced from a column's nextval default (pg_attrdef).
- * Partitions are left out (their parent covers them).
- */
-export async function readSequenceColumns(db: Queryable): Promise<SequenceColumn[]> {
-  const { rows } = await db.query<{
-    seq_schema: string;
-    seq_name: string;
-    table_schema: string;
-    table_name: string;
-    column_name: string;
-    column_type: string;
-    kind: SequenceColumn['kind'];
-    attidentity: '' | 'a' | 'd';
-    seqincrement: string;
-    seqmin: string;
-    seqmax: string;
-    seqstart: string;
-    can_read_seq: boolean;
-    can_read_table: boolean;
-    relkind: string;
-  }>(`
-    WITH fed AS (
+interface DefRow {
+  seq_schema: string;
+  seq_name: string;
+  seq_type: string;
+  seqincrement: string;
+  seqmin: string;
+  seqmax: string;
+  seqstart: string;
+  seqcycle: boolean;
+  can_read_seq: boolean;
+}
+
+const DEF_COLUMNS = `sn.nspname AS seq_schema, s.relname AS seq_name, format_type(sq.seqtypid, NULL) AS seq_type,
+           sq.seqincrement, sq.seqmin, sq.seqmax, sq.seqstart, sq.seqcycle,
+           has_sequence_privilege(s.oid, 'SELECT') AS can_read_seq`;
+
+// Every (sequence, table, column) a sequence feeds: owned (pg_depend 'a'), identity ('i'), or named in a default.
+const FED = `
+    fed AS (
       SELECT d.objid AS seqid, d.refobjid AS tableid, d.refobjsubid AS attnum,
              CASE d.deptype WHEN 'i' THEN 'identity' ELSE 'owned' END AS kind
         FROM pg_depend d
@@ -53,12 +55,41 @@ export async function readSequenceColumns(db: Queryable): Promise<SequenceColumn
       SELECT d.refobjid, ad.adrelid, ad.adnum, 'default'
         FROM pg_attrdef ad
         JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid AND d.refclassid = 'pg_class'::regclass
-    )
+    )`;
+
+const toDef = (r: DefRow): SequenceDef => ({
+  seqSchema: r.seq_schema,
+  seqName: r.seq_name,
+  dataType: r.seq_type,
+  increment: BigInt(r.seqincrement),
+  min: BigInt(r.seqmin),
+  max: BigInt(r.seqmax),
+  start: BigInt(r.seqstart),
+  cycle: r.seqcycle,
+  canReadSequence: r.can_read_seq,
+});
+
+/**
+ * Every sequence that feeds a column, in one catalog query: owned (pg_depend 'a'), identity
+ * (pg_depend 'i'), and sequences only referenced from a column's nextval default (pg_attrdef).
+ * Partitions are left out (their parent covers them).
+ */
+export async function readSequenceColumns(db: Queryable): Promise<SequenceColumn[]> {
+  const { rows } = await db.query<DefRow & {
+    table_schema: string;
+    table_name: string;
+    column_name: string;
+    column_type: string;
+    kind: SequenceColumn['kind'];
+    attidentity: '' | 'a' | 'd';
+    can_read_table: boolean;
+    relkind: string;
+  }>(`
+    WITH ${FED}
     SELECT DISTINCT ON (fed.seqid, fed.tableid, fed.attnum)
-           sn.nspname AS seq_schema, s.relname AS seq_name, tn.nspname AS table_schema, t.relname AS table_name,
+           ${DEF_COLUMNS},
+           tn.nspname AS table_schema, t.relname AS table_name,
            a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS column_type, fed.kind, a.attidentity,
-           sq.seqincrement, sq.seqmin, sq.seqmax, sq.seqstart,
-           has_sequence_privilege(s.oid, 'SELECT') AS can_read_seq,
            has_table_privilege(t.oid, 'SELECT') AS can_read_table,
            t.relkind
       FROM fed
@@ -71,22 +102,33 @@ export async function readSequenceColumns(db: Queryable): Promise<SequenceColumn
      WHERE tn.nspname NOT IN ('pg_catalog', 'information_schema')
      ORDER BY fed.seqid, fed.tableid, fed.attnum, CASE fed.kind WHEN 'identity' THEN 0 WHEN 'owned' THEN 1 ELSE 2 END`);
   return rows.map((r) => ({
-    seqSchema: r.seq_schema,
-    seqName: r.seq_name,
+    ...toDef(r),
     tableSchema: r.table_schema,
     tableName: r.table_name,
     column: r.column_name,
     columnType: r.column_type,
     kind: r.kind,
     identity: r.attidentity,
-    increment: Number(r.seqincrement),
-    min: Number(r.seqmin),
-    max: Number(r.seqmax),
-    start: Number(r.seqstart),
-    canReadSequence: r.can_read_seq,
     canReadTable: r.can_read_table,
     partitioned: r.relkind === 'p',
   }));
+}
+
+/**
+ * Sequences that feed no column (the app calls `nextval('invoice_no')` itself): they are synced by
+ * name from the source. One catalog query.
+ */
+export async function readStandaloneSequences(db: Queryable): Promise<SequenceDef[]> {
+  const { rows } = await db.query<DefRow>(`
+    WITH ${FED}
+    SELECT ${DEF_COLUMNS}
+      FROM pg_class s
+      JOIN pg_namespace sn ON sn.oid = s.relnamespace
+      JOIN pg_sequence sq ON sq.seqrelid = s.oid
+     WHERE s.relkind = 'S' AND sn.nspname NOT IN ('pg_catalog', 'information_schema') AND sn.nspname NOT LIKE 'pg\\_%'
+       AND NOT EXISTS (SELECT 1 FROM fed WHERE fed.seqid = s.oid)
+     ORDER BY 1, 2`);
+  return rows.map(toDef);
 }
 
 /** Tables' integer columns with no default and no identity, by schema.table.column: candidates for a lost serial. */
@@ -104,10 +146,10 @@ export async function readPlainColumns(db: Queryable, wanted: { schema: string; 
   return new Set(rows.map((r) => r.key));
 }
 
-/** The names ("schema.sequence") of every sequence in the database. */
-export async function readSequenceNames(db: Queryable): Promise<Set<string>> {
-  const { rows } = await db.query<{ key: string }>(
-    `SELECT n.nspname || '.' || c.relname AS key FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S'`,
+/** Every sequence in the database, by "schema.sequence", with its definition. */
+export async function readSequenceDefs(db: Queryable): Promise<Map<string, SequenceDef>> {
+  const { rows } = await db.query<DefRow>(
+    `SELECT ${DEF_COLUMNS} FROM pg_class s JOIN pg_namespace sn ON sn.oid = s.relnamespace JOIN pg_sequence sq ON sq.seqrelid = s.oid WHERE s.relkind = 'S'`,
   );
-  return new Set(rows.map((r) => r.key));
+  return new Map(rows.map((r) => [`${r.seq_schema}.${r.seq_name}`, toDef(r)]));
 }

@@ -31,7 +31,7 @@ export function sequenceGateResult(method: HopMethod, target: string, audit: Seq
     return { ...base, status: 'fail', value: `${unreadable.length} unreadable, ${nearMax.length} near their maximum`, detail: [...unreadable, ...nearMax].slice(0, 3).map((f) => f.sequence).join(', ') };
   }
   if (method === 'physical') {
-    const behind = audit.findings.filter((f) => f.problems.includes('behind'));
+    const behind = audit.findings.filter((f) => f.problems.includes('behind') || f.problems.includes('missing'));
     const trailing = audit.findings.filter((f) => f.problems.includes('behind-source') && !f.problems.includes('behind')).length;
     if (behind.length || audit.missingDefaults.length) {
       return { ...base, status: 'fail', value: `${behind.length} behind their columns, ${audit.missingDefaults.length} lost defaults`, detail: 'a physical standby should carry its sequences: look before cutting over' };
@@ -39,7 +39,8 @@ export function sequenceGateResult(method: HopMethod, target: string, audit: Seq
     const lag = trailing ? `; ${trailing} trail the source by replication lag and catch up with the WAL` : '';
     return { ...base, status: 'ok', value: `${audit.findings.length} sequences ahead of their columns${lag}` };
   }
-  if (!needsFix(audit)) return { ...base, status: 'ok', value: `${audit.findings.length} sequences ahead of their columns` };
+  const always = audit.identityToAlways.length ? `; ${audit.identityToAlways.length} identity columns become ALWAYS at the cutover` : '';
+  if (!needsFix(audit)) return { ...base, status: 'ok', value: `${audit.findings.length} sequences ahead of their columns${always}` };
   const behind = audit.findings.filter(isBehind);
-  return { ...base, status: 'warn', value: `${behind.length} behind, ${audit.missingDefaults.length} lost defaults`, detail: 'fixed by the cutover before the app takes writes (or now: `/migrate sequences fix`)' };
+  return { ...base, status: 'warn', value: `${behind.length} behind, ${audit.missingDefaults.length} lost defaults${always}`, detail: 'fixed by the cutover before the app takes writes (or now: `/migrate sequences fix`)' };
 }

@@ -1,9 +1,10 @@
+import type { Database } from '../db/database';
 import type { DatabaseSet } from '../db/database-set';
 import type { Hop } from '../plan/plan';
-import { auditSequences, type SequenceAudit } from './sequence-audit';
-import { readPlainColumns, readSequenceColumns, readSequenceNames } from './sequence-catalog';
-import { sequenceFixSql } from './sequence-fix';
-import { readSequenceValues } from './sequence-values';
+import { auditSequences, type AuditSide, type SequenceAudit } from './sequence-audit';
+import { readPlainColumns, readSequenceColumns, readSequenceDefs, readStandaloneSequences, type SequenceDef } from './sequence-catalog';
+import { sequenceFixSql, type FixStatement } from './sequence-fix';
+import { readSequenceValues, seqKey } from './sequence-values';
 
 export interface AuditOutcome {
   audit: SequenceAudit;
@@ -11,41 +12,114 @@ export interface AuditOutcome {
   sourceError?: string;
 }
 
+export type SourceSide = AuditSide & { plainOnTarget: Set<string>; standalone: SequenceDef[] };
+
+/** The source's next values a fix ran with, by "schema.sequence" (decimal strings), and when they were read. */
+export interface SourceValuesUsed {
+  values: Record<string, string>;
+  readAt: number;
+}
+
+// The cutover's sync sends this many statements per round trip, each batch its own transaction:
+// one transaction over thousands of tables would exhaust the lock table.
+const STATEMENTS_PER_BATCH = 200;
+
 /** Sequence audits and fixes on a hop's target, compared with its source when the source answers. */
 export class SequenceService {
   constructor(
     private readonly databases: DatabaseSet,
     private readonly safetyGap: number,
+    /** Standalone sequences ("schema.name") the plan leaves alone. */
+    private readonly exclude: string[] = [],
   ) {}
 
+  /** Both ends read at once; a source that fails to answer leaves the comparison out and says why. */
   async audit(hop: Hop, now = Date.now()): Promise<AuditOutcome> {
-    const target = this.databases.get(hop.target.id);
-    const targetColumns = await readSequenceColumns(target);
-    const [targetValues, targetSequences] = await Promise.all([readSequenceValues(target, targetColumns), readSequenceNames(target)]);
-    let source;
-    let sourceError: string | undefined;
-    try {
-      const db = this.databases.get(hop.source.id);
-      const columns = await readSequenceColumns(db);
-      const [values, plainOnTarget] = await Promise.all([
-        readSequenceValues(db, columns),
-        readPlainColumns(target, columns.map((c) => ({ schema: c.tableSchema, table: c.tableName, column: c.column }))),
-      ]);
-      source = { columns, values, plainOnTarget };
-    } catch (e) {
-      sourceError = (e as Error).message;
-    }
-    return { audit: auditSequences({ columns: targetColumns, values: targetValues, sequences: targetSequences }, source, now), sourceError };
+    const [target, source] = await Promise.all([this.readTarget(hop), this.readSource(hop).then((s) => ({ s }), (e: Error) => ({ e }))]);
+    if ('e' in source) return { audit: auditSequences(target, undefined, now), sourceError: source.e.message };
+    return { audit: auditSequences(target, source.s, now) };
   }
 
-  async plan(hop: Hop): Promise<AuditOutcome & { sql: string[] }> {
+  async plan(hop: Hop): Promise<AuditOutcome & { sql: FixStatement[] }> {
     const outcome = await this.audit(hop);
     return { ...outcome, sql: sequenceFixSql(outcome.audit, this.safetyGap) };
   }
 
-  /** Runs the approved SQL in one transaction on the target, then audits again. */
-  async apply(hop: Hop, sql: string[]): Promise<AuditOutcome> {
-    await this.databases.get(hop.target.id).transaction(sql);
-    return this.audit(hop);
+  /**
+   * Runs approved statements in one transaction on the target, binding each `$1` to the source's
+   * next value read now (not when the fix was asked for), then audits again. Refuses, running
+   * nothing, when a value it needs cannot be read on the source.
+   */
+  async apply(hop: Hop, statements: FixStatement[]): Promise<AuditOutcome & { used: SourceValuesUsed }> {
+    const wanted = [...new Set(statements.flatMap((s) => (s.sourceNextOf ? [s.sourceNextOf] : [])))];
+    const used = await this.readSourceNext(hop, wanted);
+    const target = this.databases.get(hop.target.id);
+    await target.transaction(statements.map((s) => (s.sourceNextOf ? { text: s.sql, values: [used.values[s.sourceNextOf]] } : s.sql)));
+    return { ...(await this.audit(hop)), used };
   }
+
+  /**
+   * The cutover's sync, with writes stopped: reads both ends (a source that does not answer fails
+   * it), runs the fix with the source's values of this moment in batches of statements, switches
+   * identities to ALWAYS where the source has them, and checks the target again.
+   */
+  async syncForCutover(hop: Hop, now = Date.now()): Promise<{ statements: number; before: SequenceAudit; after: SequenceAudit }> {
+    const targetDb = this.databases.get(hop.target.id);
+    const [target, source] = await Promise.all([
+      this.readTarget(hop),
+      this.readSource(hop).catch((e: Error) => {
+        throw new Error(`the source's sequences could not be read (${e.message}): without them no sequence, standalone sequence or lost default can be synced`, { cause: e });
+      }),
+    ]);
+    const before = auditSequences(target, source, now);
+    const sql = sequenceFixSql(before, this.safetyGap, { atCutover: true, inlineSource: true }).map((s) => s.sql);
+    await runInBatches(targetDb, sql, STATEMENTS_PER_BATCH);
+    const after = sql.length ? auditSequences(await this.readTarget(hop), { ...source, plainOnTarget: await this.plainOnTarget(targetDb, source) }, Date.now()) : before;
+    return { statements: sql.length, before, after };
+  }
+
+  private async readTarget(hop: Hop): Promise<AuditSide> {
+    const db = this.databases.get(hop.target.id);
+    const [columns, sequences] = await Promise.all([readSequenceColumns(db), readSequenceDefs(db)]);
+    const fed = new Set(columns.map(seqKey));
+    const standalone = [...sequences.values()].filter((s) => !fed.has(seqKey(s)));
+    return { columns, sequences, values: await readSequenceValues(db, columns, standalone) };
+  }
+
+  private async readSource(hop: Hop): Promise<SourceSide> {
+    const db = this.databases.get(hop.source.id);
+    const target = this.databases.get(hop.target.id);
+    const [columns, standaloneAll] = await Promise.all([readSequenceColumns(db), readStandaloneSequences(db)]);
+    const excluded = new Set(this.exclude);
+    const standalone = standaloneAll.filter((s) => !excluded.has(seqKey(s)));
+    const [values, plainOnTarget] = await Promise.all([readSequenceValues(db, columns, standalone), this.plainOnTarget(target, { columns })]);
+    return { columns, standalone, values, plainOnTarget, sequences: new Map() };
+  }
+
+  private plainOnTarget(target: Database, source: Pick<SourceSide, 'columns'>): Promise<Set<string>> {
+    return readPlainColumns(target, source.columns.map((c) => ({ schema: c.tableSchema, table: c.tableName, column: c.column })));
+  }
+
+  /** The source's next value of each named sequence, read now; throws when one cannot be read. */
+  private async readSourceNext(hop: Hop, names: string[]): Promise<SourceValuesUsed> {
+    const readAt = Date.now();
+    if (!names.length) return { values: {}, readAt };
+    const db = this.databases.get(hop.source.id);
+    let defs: Map<string, SequenceDef>;
+    try {
+      defs = await readSequenceDefs(db);
+    } catch (e) {
+      throw new Error(`the source's sequences could not be read (${(e as Error).message}); nothing was run`, { cause: e });
+    }
+    const wanted = names.map((n) => defs.get(n));
+    const missing = names.filter((_, i) => !wanted[i]?.canReadSequence);
+    if (missing.length) throw new Error(`the source's ${missing.slice(0, 3).join(', ')} cannot be read (gone, or no privilege); nothing was run`);
+    const { next } = await readSequenceValues(db, [], wanted as SequenceDef[]);
+    return { values: Object.fromEntries(names.map((n) => [n, String(next.get(n))])), readAt };
+  }
+}
+
+/** Sends statements a batch per round trip, each batch one implicit transaction. */
+async function runInBatches(db: Database, sql: string[], size: number): Promise<void> {
+  for (let from = 0; from < sql.length; from += size) await db.query(sql.slice(from, from + size).join('\n'));
 }

@@ -12,9 +12,11 @@ export class ChannelPoster {
     return { channel: res.channel ?? channel, ts: res.ts as string };
   }
 
-  /** Uploads a file into a channel (files.uploadV2: get an upload URL, send the bytes, complete). */
-  async upload(channel: string, file: { filename: string; title: string; data: Buffer }): Promise<void> {
-    await this.client.files.uploadV2({ channel_id: channel, file: file.data, filename: file.filename, title: file.title });
+  /** Uploads a file into a channel, or a thread of it (files.uploadV2: get an upload URL, send the bytes, complete). */
+  async upload(channel: string, file: { filename: string; title: string; data: Buffer }, threadTs?: string): Promise<void> {
+    const common = { file: file.data, filename: file.filename, title: file.title };
+    if (threadTs) await this.client.files.uploadV2({ channel_id: channel, thread_ts: threadTs, ...common });
+    else await this.client.files.uploadV2({ channel_id: channel, ...common });
   }
 
   async update(channel: string, ts: string, view: MessageView): Promise<void> {

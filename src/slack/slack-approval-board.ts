@@ -13,5 +13,7 @@ export function slackApprovalBoard(poster: ChannelPoster, channel: string, log: 
       // The request's truth is in Redis; a failed edit is logged, and the next change edits again.
       await poster.update(req.message.channel, req.message.ts, approvalView(req)).catch((e) => log.error({ err: e, approval: req.id }, 'could not update approval message'));
     },
+    // In the request's own thread in the plan's channel, where every approver sees it.
+    attach: (req, code) => poster.upload(req.message.channel, { filename: code.filename, title: `${code.filename} (${code.statements} statements, sha256 ${code.sha256})`, data: Buffer.from(code.text, 'utf8') }, req.message.ts),
   };
 }

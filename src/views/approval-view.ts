@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { ApprovalRequest } from '../approvals/approval-request';
+import type { ApprovalCode, ApprovalRequest } from '../approvals/approval-request';
 import { context, duration, escapeText, header, mention, section, slackTime, withinLimits, type MessageView } from './slack-text';
 
 export const APPROVE_ACTION = 'approval.approve';
@@ -22,6 +22,7 @@ export function approvalView(req: ApprovalRequest): MessageView {
   const blocks: KnownBlock[] = [
     header(`Approval needed: ${req.title}`),
     section(`${mention(req.requester)} asks to run:\n${steps}`),
+    ...(req.code ? codeBlocks(req.code) : []),
     section(`*${STATUS_LINE[req.status]}*${closedDetail(req)}\n*Approvals:* ${req.approvals.length} of ${req.requiredApprovals} — ${votes}`),
   ];
   if (req.run) {
@@ -41,6 +42,35 @@ export function approvalView(req: ApprovalRequest): MessageView {
     blocks.push(context(`Needs ${req.requiredApprovals} approvers other than ${mention(req.requester)}. Expires ${slackTime(req.expiresAt)}.`));
   }
   return withinLimits({ text: `Approval ${req.status}: ${req.title}`, blocks });
+}
+
+// Leaves room in the message for the request's other blocks; the file holds everything.
+const CODE_SECTIONS_MAX = 12;
+const CODE_SECTION_CHARS = 2900;
+
+/** The code as code blocks (whole lines, each block within Slack's section limit), its count and hash. */
+function codeBlocks(code: ApprovalCode): KnownBlock[] {
+  const chunks: string[][] = [[]];
+  let size = 0;
+  let shown = 0;
+  const lines = code.text.replace(/\n$/, '').split('\n');
+  for (const line of lines) {
+    const text = escapeText(line);
+    if (size + text.length + 1 > CODE_SECTION_CHARS - 8 && chunks[chunks.length - 1].length) {
+      if (chunks.length === CODE_SECTIONS_MAX) break;
+      chunks.push([]);
+      size = 0;
+    }
+    chunks[chunks.length - 1].push(text.length > CODE_SECTION_CHARS - 8 ? `${text.slice(0, CODE_SECTION_CHARS - 9)}…` : text);
+    size += text.length + 1;
+    shown++;
+  }
+  const rest = lines.length - shown;
+  return [
+    section(`*${code.statements} ${code.statements === 1 ? 'statement' : 'statements'}*, all in \`${escapeText(code.filename)}\` in this request's thread · sha256 \`${code.sha256}\`: only statements with this hash run.`),
+    ...chunks.map((c) => section('```' + c.join('\n') + '```')),
+    ...(rest > 0 ? [context(`…${rest} more lines not shown here: every statement is in the file in this thread.`)] : []),
+  ];
 }
 
 function closedDetail(req: ApprovalRequest): string {

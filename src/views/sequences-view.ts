@@ -11,11 +11,12 @@ const PROBLEM_TEXT: Record<SequenceFinding['problems'][number], string> = {
   'behind-source': "behind the source's sequence",
   'near-max': 'near its maximum',
   unreadable: 'cannot be read by the bot',
+  missing: 'missing on the target (standalone on the source)',
 };
 
 function findingLine(f: SequenceFinding): string {
-  const cols = f.columns.map((c) => `${escapeText(columnKey(c))}${c.kind === 'identity' ? ' (identity)' : c.kind === 'default' ? ' (default)' : ''}`).join(', ');
-  const values = `next ${f.next ?? '?'}, ${f.increment > 0 ? 'max' : 'min'} ${f.extreme ?? 'empty'}${f.sourceNext !== undefined ? `, source next ${f.sourceNext}` : ''}${f.used !== undefined && f.problems.includes('near-max') ? `, ${(f.used * 100).toFixed(1)}% used` : ''}`;
+  const cols = f.standalone ? 'no column (standalone, synced by name from the source)' : f.columns.map((c) => `${escapeText(columnKey(c))}${c.kind === 'identity' ? ' (identity)' : c.kind === 'default' ? ' (default)' : ''}`).join(', ');
+  const values = `next ${f.next ?? '?'}${f.standalone ? '' : `, ${f.increment > 0n ? 'max' : 'min'} ${f.extreme ?? 'empty'}`}${f.sourceNext !== undefined ? `, source next ${f.sourceNext}` : ''}${f.used !== undefined && f.problems.includes('near-max') ? `, ${(f.used * 100).toFixed(1)}% used` : ''}`;
   return `• \`${escapeText(f.sequence)}\` → ${cols}: ${f.problems.map((p) => PROBLEM_TEXT[p]).join('; ')} (${values})`;
 }
 
@@ -29,7 +30,7 @@ export function sequencesCheckView(hop: Hop, audit: SequenceAudit, sourceError?:
       : ':large_green_circle: Every sequence is ahead of its columns.';
   const blocks: KnownBlock[] = [
     header(`Sequences on ${hop.target.id} (${hop.id})`),
-    section(`${verdict}\n${audit.findings.length} sequences feed columns on the target.${sourceError ? `\n:white_circle: The source could not be compared: ${escapeText(sourceError)}` : ''}`),
+    section(`${verdict}\n${audit.findings.filter((f) => !f.standalone).length} sequences feed columns on the target; ${audit.findings.filter((f) => f.standalone).length} standalone sequences on the source are synced by name.${audit.identityToAlways.length ? ` ${audit.identityToAlways.length} identity columns are BY DEFAULT here while replication runs and become ALWAYS at the cutover, as on the source.` : ''}${sourceError ? `\n:white_circle: The source could not be compared: ${escapeText(sourceError)}` : ''}`),
   ];
   if (audit.missingDefaults.length) {
     const lines = audit.missingDefaults.slice(0, FINDINGS_IN_MESSAGE).map((m) => `• \`${escapeText(columnKey(m.source))}\` is ${m.source.kind === 'identity' ? 'an identity column' : `fed by ${escapeText(m.source.seqSchema)}.${escapeText(m.source.seqName)}`} on the source, but has no default and no identity on the target`);
@@ -44,7 +45,8 @@ export function sequencesCheckView(hop: Hop, audit: SequenceAudit, sourceError?:
 
 export function sequencesCsv(audit: SequenceAudit): string {
   const q = (v: unknown) => `"${String(v ?? '').replace(/"/g, '""')}"`;
-  const rows = audit.findings.map((f) => [f.sequence, f.columns.map(columnKey).join(' '), f.increment, f.next, f.extreme, f.sourceNext, f.problems.join(' ')].map(q).join(','));
-  const lost = audit.missingDefaults.map((m) => [`${m.source.seqSchema}.${m.source.seqName}`, columnKey(m.source), m.source.increment, '', '', '', 'lost-default'].map(q).join(','));
-  return ['sequence,columns,increment,next,extreme,source_next,problems', ...rows, ...lost].join('\n') + '\n';
+  // Values are bigint, written as exact decimals (never through a float).
+  const rows = audit.findings.map((f) => [f.sequence, f.standalone ? '(standalone)' : f.columns.map(columnKey).join(' '), f.increment, f.next, f.extreme, f.sourceNext, f.used?.toFixed(6), f.problems.join(' ')].map(q).join(','));
+  const lost = audit.missingDefaults.map((m) => [`${m.source.seqSchema}.${m.source.seqName}`, columnKey(m.source), m.source.increment, '', '', m.sourceNext, '', 'lost-default'].map(q).join(','));
+  return ['sequence,columns,increment,next,extreme,source_next,used,problems', ...rows, ...lost].join('\n') + '\n';
 }

@@ -52,7 +52,9 @@ describe('the story: a logical subscriber whose sequences were left at their sta
     expect(await h.command('U0OPS1', 'sequences fix')).toContain('the exact SQL is in the approval request');
     const [req] = await h.bots[0].cutover.approvalStore.pending();
     const post = messageText(h.slack.callsOf('chat.postMessage').find((c) => messageText(c.args).includes('Approval needed: Fix'))!.args);
-    expect(post).toContain(`SELECT setval('"public"."orders_id_seq"', GREATEST((SELECT max("id") FROM "public"."orders") + 1, 1202,`);
+    // The source's value is bound when the fix runs; the request shows the formula and the value seen now.
+    expect(post).toContain('-- $1 = next value of public.orders_id_seq on the source (1202 when requested)');
+    expect(post).toContain(`SELECT setval('"public"."orders_id_seq"', GREATEST((SELECT max("id") FROM "public"."orders") + 1, $1::bigint,`);
     expect(await h.slack.replyTo((await h.click('U0OPS1', APPROVE_ACTION, req.id)).key)).toContain('cannot approve your own request');
     await h.slack.replyTo((await h.click('U0APP1', APPROVE_ACTION, req.id)).key);
     await h.slack.replyTo((await h.click('U0APP2', APPROVE_ACTION, req.id)).key);

@@ -99,21 +99,21 @@ describe('the sequence audit on every kind of sequence', () => {
 
   test('finds each kind and judges it', async () => {
     const { audit, by } = await find();
-    expect(by('public.owned_behind_id_seq')).toMatchObject({ next: 1, extreme: 150, sourceNext: 151, problems: ['behind', 'behind-source'] });
+    expect(by('public.owned_behind_id_seq')).toMatchObject({ next: 1n, extreme: 150n, sourceNext: 151n, problems: ['behind', 'behind-source'] });
     expect(by('public.owned_ok_id_seq').problems).toEqual([]);
-    expect(by('public.ident_always_id_seq')).toMatchObject({ next: 1, extreme: 50, problems: expect.arrayContaining(['behind']) });
+    expect(by('public.ident_always_id_seq')).toMatchObject({ next: 1n, extreme: 50n, problems: expect.arrayContaining(['behind']) });
     expect(by('public.ident_always_id_seq').columns[0].kind).toBe('identity');
-    expect(by('public.ident_default_id_seq')).toMatchObject({ extreme: 40, problems: expect.arrayContaining(['behind']) });
+    expect(by('public.ident_default_id_seq')).toMatchObject({ extreme: 40n, problems: expect.arrayContaining(['behind']) });
     const shared = by('public.shared_seq');
     expect(shared.columns.map((c) => c.tableName).sort()).toEqual(['shared_a', 'shared_b']);
-    expect(shared).toMatchObject({ extreme: 500, problems: expect.arrayContaining(['behind']) });
-    expect(by('public.down_seq')).toMatchObject({ increment: -1, next: -1, extreme: -20, problems: expect.arrayContaining(['behind']) });
+    expect(shared).toMatchObject({ extreme: 500n, problems: expect.arrayContaining(['behind']) });
+    expect(by('public.down_seq')).toMatchObject({ increment: -1n, next: -1n, extreme: -20n, problems: expect.arrayContaining(['behind']) });
     expect(by('public.small_seq').problems).toContain('near-max');
-    expect(by('Mixed Case.Order Items_select_seq')).toMatchObject({ extreme: 7, problems: expect.arrayContaining(['behind']) });
+    expect(by('Mixed Case.Order Items_select_seq')).toMatchObject({ extreme: 7n, problems: expect.arrayContaining(['behind']) });
     const events = by('public.events_id_seq');
     expect(events.columns).toHaveLength(1);
     expect(events.columns[0]).toMatchObject({ tableName: 'events', partitioned: true });
-    expect(events).toMatchObject({ extreme: 60, problems: expect.arrayContaining(['behind']) });
+    expect(events).toMatchObject({ extreme: 60n, problems: expect.arrayContaining(['behind']) });
     expect(audit.findings.some((f) => f.columns.some((c) => c.tableName.startsWith('events_20')))).toBe(false);
     expect(by('public.empty_one_id_seq')).toMatchObject({ extreme: null, problems: [] });
     expect(by('public.secret_stuff_id_seq').problems).toContain('unreadable');
@@ -124,21 +124,22 @@ describe('the sequence audit on every kind of sequence', () => {
   test('the fix SQL quotes every name, never moves a sequence backwards, and fixes everything in one transaction', async () => {
     const before = await find();
     const sql = sequenceFixSql(before.audit, 0);
-    expect(sql.join('\n')).toContain(`setval('"Mixed Case"."Order Items_select_seq"'`);
-    expect(sql.join('\n')).toContain('FROM "Mixed Case"."Order Items"');
-    expect(sql.join('\n')).toContain('LEAST((SELECT min("id") FROM "public"."negative") + -1');
-    expect(sql.join('\n')).toContain('CREATE SEQUENCE IF NOT EXISTS "public"."dms_copy_id_seq" AS integer');
+    const text = sql.map((s) => s.sql).join('\n');
+    expect(text).toContain(`setval('"Mixed Case"."Order Items_select_seq"'`);
+    expect(text).toContain('FROM "Mixed Case"."Order Items"');
+    expect(text).toContain('LEAST((SELECT min("id") FROM "public"."negative") + -1');
+    expect(text).toContain('CREATE SEQUENCE IF NOT EXISTS "public"."dms_copy_id_seq" AS integer');
     // A sequence already ahead of its column is left alone.
-    expect(sql.join('\n')).not.toContain('owned_ok_id_seq');
+    expect(text).not.toContain('owned_ok_id_seq');
     // Move one sequence far ahead between plan and apply: the fix must not pull it back.
     await target.sql("SELECT setval('shared_seq', 10000)", [], 'app');
     const after = await service.apply(hop, sql);
     const by = (s: string) => after.audit.findings.find((f) => f.sequence === s)!;
     for (const f of after.audit.findings) expect(f.problems.filter((p) => p === 'behind' || p === 'behind-source')).toEqual([]);
     expect(after.audit.missingDefaults).toEqual([]);
-    expect(by('public.shared_seq').next).toBe(10001);
-    expect(by('public.owned_behind_id_seq').next).toBe(151);
-    expect(by('public.down_seq').next).toBe(-21);
+    expect(by('public.shared_seq').next).toBe(10001n);
+    expect(by('public.owned_behind_id_seq').next).toBe(151n);
+    expect(by('public.down_seq').next).toBe(-21n);
     // The app's inserts with default ids now succeed everywhere.
     await target.sql(
       `INSERT INTO owned_behind (v) VALUES ('new'); INSERT INTO ident_always (v) VALUES ('new'); INSERT INTO shared_b DEFAULT VALUES;
@@ -155,7 +156,7 @@ describe('the sequence audit on every kind of sequence', () => {
     await target.sql('CREATE TABLE gapped (id serial PRIMARY KEY); INSERT INTO gapped SELECT g FROM generate_series(1, 10) g; ALTER TABLE gapped OWNER TO cutover', [], 'app');
     const gapped = new SequenceService(dbs, 1000);
     const { sql } = await gapped.plan(hop);
-    await gapped.apply(hop, sql.filter((s) => s.includes('gapped')));
+    await gapped.apply(hop, sql.filter((s) => s.sql.includes('gapped')));
     expect((await target.sql<{ nextval: string }>("SELECT nextval('gapped_id_seq')", [], 'app'))[0].nextval).toBe('1011');
   });
 });

@@ -1,8 +1,8 @@
 import { fixShortfall, type SequenceAudit, type SequenceFinding } from '../../src/sequences/sequence-audit';
 import { sequenceGateResult } from '../../src/sequences/sequence-gate';
 
-const finding = (problems: SequenceFinding['problems']): SequenceFinding => ({ sequence: 'public.orders_id_seq', columns: [], increment: 1, next: 100, extreme: 99, sourceNext: 150, problems });
-const audit = (findings: SequenceFinding[], missingDefaults: SequenceAudit['missingDefaults'] = []): SequenceAudit => ({ findings, missingDefaults, checkedAt: 0 });
+const finding = (problems: SequenceFinding['problems']): SequenceFinding => ({ sequence: 'public.orders_id_seq', columns: [], increment: 1n, next: 100n, extreme: 99n, sourceNext: 150n, problems });
+const audit = (findings: SequenceFinding[], missingDefaults: SequenceAudit['missingDefaults'] = []): SequenceAudit => ({ findings, missingDefaults, identityToAlways: [], checkedAt: 0 });
 
 describe('the sequences gate', () => {
   test('a physical standby trailing the source (replication lag while the app writes) passes, and says so', () => {
@@ -33,17 +33,17 @@ describe('the sequences gate', () => {
 });
 
 describe('what a fix left undone while replication still runs', () => {
-  const f = (sequence: string, next: number | undefined, extreme: number, problems: SequenceFinding['problems']): SequenceFinding => ({ sequence, columns: [], increment: 1, next, extreme, problems });
+  const f = (sequence: string, next: bigint | undefined, extreme: bigint, problems: SequenceFinding['problems']): SequenceFinding => ({ sequence, columns: [], increment: 1n, next, extreme, problems });
 
   test('a sequence behind only rows that arrived after the fix was overtaken, not left unfixed', () => {
-    const before = audit([f('public.orders_id_seq', 1, 20_600, ['behind'])]);
-    const after = audit([f('public.orders_id_seq', 20_601, 20_640, ['behind', 'behind-source'])]);
+    const before = audit([f('public.orders_id_seq', 1n, 20_600n, ['behind'])]);
+    const after = audit([f('public.orders_id_seq', 20_601n, 20_640n, ['behind', 'behind-source'])]);
     expect(fixShortfall(before, after)).toEqual({ unfixed: [], overtaken: ['public.orders_id_seq'] });
   });
 
   test('a sequence still at or below the max its column had before the fix, or a default still missing, is unfixed', () => {
-    const before = audit([f('public.orders_id_seq', 1, 20_600, ['behind'])]);
-    const after = audit([f('public.orders_id_seq', 20_600, 20_640, ['behind'])], [{ source: { tableSchema: 'public', tableName: 'payments', column: 'id' } as never, targetHasSequence: false }]);
+    const before = audit([f('public.orders_id_seq', 1n, 20_600n, ['behind'])]);
+    const after = audit([f('public.orders_id_seq', 20_600n, 20_640n, ['behind'])], [{ source: { tableSchema: 'public', tableName: 'payments', column: 'id' } as never, targetHasSequence: false }]);
     expect(fixShortfall(before, after)).toEqual({ unfixed: ['public.payments.id (no default)', 'public.orders_id_seq'], overtaken: [] });
   });
 });

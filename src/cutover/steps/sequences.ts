@@ -1,22 +1,39 @@
 import { needsFix } from '../../sequences/sequence-audit';
-import { sequenceFixSql } from '../../sequences/sequence-fix';
 import type { Hop } from '../../plan/plan';
 import type { Step } from './step';
 
-/** Sequences on the target: checked (physical) or fixed (logical, DMS) while writes are stopped. */
+/**
+ * Sequences on the target: checked (physical) or synced from the source (logical, DMS) while
+ * writes are stopped. A source that cannot be read fails the step: the timeline offers Resume.
+ */
 export function sequencesStep(hop: Hop): Step {
   return {
     id: 'sequences',
     title: hop.method === 'physical' ? 'Check sequences on the target' : 'Check and fix sequences on the target',
-    describe: () => ['audit every sequence on the target (one catalog query)', hop.method === 'physical' ? 'fail if any is behind' : 'SELECT setval(…, GREATEST(max + increment, source next, own next), false) for each one behind, in one transaction; recreate lost defaults; audit again'],
+    describe: () =>
+      hop.method === 'physical'
+        ? ['audit every sequence on the target (one catalog query)', 'fail if any is behind']
+        : [
+            'read every sequence on both ends (one catalog query each, values in batches); fail if the source cannot be read',
+            'recreate lost defaults (identity BY DEFAULT), starting at GREATEST(max + increment + gap, source next)',
+            'SELECT setval(…, GREATEST(max + increment + gap, source next, own next), false) for each one behind (LEAST for descending), and each standalone sequence from the source by name, 200 statements per round trip',
+            'ALTER TABLE … ALTER COLUMN … SET GENERATED ALWAYS where the source has ALWAYS (the replication task is stopped by now)',
+            'audit the target again',
+          ],
     async run(d) {
-      const { audit } = await d.sequences.audit(hop);
-      if (!needsFix(audit)) return `${audit.findings.length} sequences ahead of their columns`;
-      if (hop.method === 'physical') throw new Error('sequences are behind on a physical standby: look before going on');
-      const sql = sequenceFixSql(audit, d.plan.sequences.safetyGap);
-      const after = await d.sequences.apply(hop, sql);
-      if (needsFix(after.audit)) throw new Error(`${sql.length} statements ran, yet sequences are still behind`);
-      return `${sql.length} statements fixed the sequences; audit afterwards clean`;
+      if (hop.method === 'physical') {
+        const { audit } = await d.sequences.audit(hop);
+        if (needsFix(audit)) throw new Error('sequences are behind on a physical standby: look before going on');
+        return `${audit.findings.length} sequences ahead of their columns`;
+      }
+      const { statements, before, after } = await d.sequences.syncForCutover(hop);
+      if (!statements) return `${before.findings.length} sequences ahead of their columns`;
+      if (needsFix(after) || after.identityToAlways.length) {
+        const left = [...after.findings.filter((f) => f.problems.some((p) => p !== 'near-max')).map((f) => f.sequence), ...after.missingDefaults.map((m) => `${m.source.tableName}.${m.source.column} (no default)`)];
+        throw new Error(`${statements} statements ran, yet ${left.length} sequences are still behind: ${left.slice(0, 5).join(', ')}`);
+      }
+      const always = before.identityToAlways.length ? `; ${before.identityToAlways.length} identity columns now GENERATED ALWAYS` : '';
+      return `${statements} statements fixed the sequences; audit afterwards clean${always}`;
     },
   };
 }
