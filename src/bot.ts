@@ -46,6 +46,9 @@ import { HealthGates } from './gates/health-gates';
 import { SequenceService } from './sequences/sequence-service';
 import { sequenceApprovalActions } from './sequences/sequence-approval-actions';
 import { sequenceGate } from './sequences/sequence-gate';
+import { PreflightCache, preflightGate } from './checks/preflight/preflight-gate';
+import { runPreflight } from './checks/preflight/run-preflight';
+import { awsPermissionProbes } from './checks/preflight/aws-probes';
 import { VerifyService } from './verify/verify-service';
 import { CutoverRunner } from './cutover/cutover-runner';
 import { CutoverRunStore } from './cutover/cutover-run';
@@ -180,6 +183,9 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   };
   const sequences = new SequenceService(databases, plan.sequences.safetyGap, plan.sequences.exclude);
   const gateRunner = new GateRunner(plan.health.timeout_ms, plan.health.cache_seconds * 1000);
+  const preflight = new PreflightCache((hop) => runPreflight(hop, { plan, urls: opts.databaseUrls ?? {}, timeouts: plan.databaseTimeouts, aws: perRegion((r) => awsPermissionProbes(r, opts.awsRequestTimeoutMs ?? plan.health.timeout_ms)) }));
+  // A connection per URL (connect, then a few statements each) and one AWS call per action, side by side.
+  const preflightTimeoutMs = plan.databaseTimeouts.connectTimeoutMs + 3 * plan.databaseTimeouts.statementTimeoutMs + 1000;
   const gates = new HealthGates({
     plan,
     migration,
@@ -188,7 +194,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     rollbar,
     runner: gateRunner,
     alerts,
-    extraGates: (hop) => [sequenceGate(hop, sequences)],
+    extraGates: (hop) => [sequenceGate(hop, sequences), preflightGate(hop, preflight, preflightTimeoutMs)],
     watchedUntil: (hop) => runner.watchedUntil(hop.id),
   });
   const verify = new VerifyService({ databases, channel, redis, runKey: keys.verifyRun, options: { ...plan.verify, progressEveryMs: 2000 }, log });
@@ -237,7 +243,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     for (const db of [hop.source, hop.target]) if (!urls[db.urlEnv]) return `${db.urlEnv} is not set`;
     return undefined;
   };
-  const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples, dms, gates, sequences, verify, runner, runs, cutoverReadiness, stepDeps };
+  const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples, dms, gates, sequences, verify, runner, runs, cutoverReadiness, stepDeps, preflight };
   for (const [kind, action] of cutoverApprovalActions({ plan, gates, runner, migration, rollBack })) if (!actions.has(kind)) actions.set(kind, action);
   for (const [kind, action] of sequenceApprovalActions({ plan, sequences, lock, migration })) if (!actions.has(kind)) actions.set(kind, action);
   for (const [kind, action] of dmsApprovalActions({ plan, dms, lock, migration })) if (!actions.has(kind)) actions.set(kind, action);

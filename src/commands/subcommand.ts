@@ -18,6 +18,7 @@ import type { VerifyService } from '../verify/verify-service';
 import type { CutoverRunner } from '../cutover/cutover-runner';
 import type { CutoverRunStore } from '../cutover/cutover-run';
 import type { Hop } from '../plan/plan';
+import type { PreflightCache } from '../checks/preflight/preflight-gate';
 
 /** The domain a command may call: everything below the Slack layer. */
 export interface Cutover {
@@ -43,6 +44,8 @@ export interface Cutover {
   cutoverReadiness(hop: Hop): string | undefined;
   /** What the runbook's steps use for a hop (databases, the app's platform, DMS…): --dry-run previews read them. */
   stepDeps(hop: Hop): PreviewDeps;
+  /** The newest preflight of each hop (privileges and settings as each role); also one of the gates. */
+  preflight: PreflightCache;
 }
 
 /** A file for the command's channel (e.g. a chart); the reply must make sense without it. */
