@@ -111,16 +111,17 @@ export class PgCluster {
 
   /**
    * A standby with no connection to the primary: it replays whole WAL files from the archive (as
-   * wal-g does). With `archiveTo`, it archives its own WAL there once promoted.
+   * wal-g does). With `archiveTo`, it archives its own WAL there once promoted. `restoreDelaySeconds`
+   * makes every restore_command call that slow (a far-away archive): promotion then takes seconds.
    */
-  static async archiveStandby(primary: PgCluster, name = 'archive-standby', archiveTo?: string): Promise<PgCluster> {
+  static async archiveStandby(primary: PgCluster, name = 'archive-standby', archiveTo?: string, opts: { restoreDelaySeconds?: number } = {}): Promise<PgCluster> {
     const dataDir = join(primary.folder.root, name);
     await pgBin('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir, '-X', 'stream', '-c', 'fast']);
     writeFileSync(join(dataDir, 'standby.signal'), '');
     if (asRoot) chownSync(join(dataDir, 'standby.signal'), postgresUser().uid, postgresUser().gid);
     const c = new PgCluster(name, dataDir, await freePort(), primary.folder);
     const archiving = archiveTo ? ['archive_mode = on', `archive_command = 'test ! -f ${ownedDir(archiveTo)}/%f && cp %p ${archiveTo}/%f'`] : ['archive_mode = off'];
-    c.configure([...archiving, `restore_command = 'cp ${primary.folder.archive}/%f %p'`, "primary_conninfo = ''", 'wal_retrieve_retry_interval = 200ms']);
+    c.configure([...archiving, `restore_command = '${opts.restoreDelaySeconds ? `sleep ${opts.restoreDelaySeconds}; ` : ''}cp ${primary.folder.archive}/%f %p'`, "primary_conninfo = ''", 'wal_retrieve_retry_interval = 200ms']);
     await c.start();
     return c;
   }
