@@ -5,6 +5,13 @@ import { ClusterFolder, PgCluster } from '../test/support/pg-cluster';
 export const PUBLICATION = 'dms_rehearsal';
 export const SUBSCRIPTION = 'dms_ec2toaurora';
 
+/** The app's own role, as Heroku's add-on credential is: not the bot's (the bot connects as the superuser). */
+const APP_ROLE = 'acme_app';
+const APP_PASSWORD = 'acme-app-rehearsal-pw';
+
+/** The URL the app uses on a database (app_url_env); the bot's own (url_env) is never given to the app. */
+export const appUrl = (c: PgCluster) => c.url('app', APP_ROLE, APP_PASSWORD);
+
 export interface RehearsalDatabases {
   folder: ClusterFolder;
   heroku: PgCluster;
@@ -29,6 +36,7 @@ export async function startDatabases(onStep: (what: string) => void): Promise<Re
     const heroku = await PgCluster.primary(folder, 'heroku', 5);
     started.push(heroku);
     await heroku.sql('CREATE DATABASE app');
+    await heroku.sql(appRole(), [], 'app');
     await heroku.sql(herokuSchema(), [], 'app');
     onStep('EC2 Postgres (a standby fed from the WAL archive)');
     // Once promoted, EC2 archives its own WAL (as wal-g would), which the cutover's last check looks at.
@@ -38,6 +46,7 @@ export async function startDatabases(onStep: (what: string) => void): Promise<Re
     const aurora = await PgCluster.fresh(folder, 'aurora');
     started.push(aurora);
     await aurora.sql('CREATE DATABASE app');
+    await aurora.sql(appRole(), [], 'app');
     await aurora.sql(auroraSchema(), [], 'app');
     return { folder, heroku, ec2, aurora };
   } catch (e) {
@@ -45,6 +54,18 @@ export async function startDatabases(onStep: (what: string) => void): Promise<Re
     folder.remove();
     throw e;
   }
+}
+
+/**
+ * The app's role with what an app has: its tables and sequences (default privileges, so those created
+ * afterwards, by the schema below or by the cutover on Aurora, are covered). EC2 gets it as a copy of Heroku.
+ */
+function appRole(): string {
+  return `
+CREATE ROLE ${APP_ROLE} LOGIN PASSWORD '${APP_PASSWORD}' NOSUPERUSER NOCREATEDB NOCREATEROLE;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${APP_ROLE};
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${APP_ROLE};
+`;
 }
 
 function herokuSchema(): string {

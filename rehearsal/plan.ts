@@ -29,9 +29,9 @@ name: rehearsal
 channel: ${CHANNEL}
 
 databases:
-  heroku: { url_env: HEROKU_DATABASE_URL, label: 'Heroku Postgres (local)' }
-  ec2: { url_env: EC2_DATABASE_URL, label: 'EC2 Postgres (archive-fed standby, local)' }
-  aurora: { url_env: AURORA_DATABASE_URL, label: 'Aurora PostgreSQL (local)' }
+  heroku: { url_env: HEROKU_DATABASE_URL, app_url_env: HEROKU_APP_DATABASE_URL, label: 'Heroku Postgres (local)' }
+  ec2: { url_env: EC2_DATABASE_URL, app_url_env: EC2_APP_DATABASE_URL, label: 'EC2 Postgres (archive-fed standby, local)' }
+  aurora: { url_env: AURORA_DATABASE_URL, app_url_env: AURORA_APP_DATABASE_URL, label: 'Aurora PostgreSQL (local)' }
 
 hops:
   - id: heroku-to-ec2

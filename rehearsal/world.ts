@@ -8,7 +8,7 @@ import { HerokuStandIn } from '../test/support/heroku-stand-in';
 import { PrivateRedis } from '../test/support/redis';
 import { SlackStandIn } from '../test/support/slack-stand-in';
 import { ConsoleServer } from './console/console-server';
-import { SEED_ORDERS, startDatabases, SUBSCRIPTION, type RehearsalDatabases } from './databases';
+import { appUrl, SEED_ORDERS, startDatabases, SUBSCRIPTION, type RehearsalDatabases } from './databases';
 import { DemoApp } from './demo-app';
 import { MovingDms } from './moving-dms';
 import { rehearsalPlanYaml } from './plan';
@@ -84,7 +84,7 @@ export class Rehearsal {
     this.own('redis', async () => redis.remove(), () => redis.remove());
     const slack = await new SlackStandIn().start();
     const heroku = await new HerokuStandIn('acme-api', HEROKU_TOKEN).start();
-    heroku.attachDatabase(db.heroku.url('app'));
+    heroku.attachDatabase(appUrl(db.heroku));
     const rollbar = await new RollbarStandIn().start();
     rollbar.steady(1);
     const rollbarStatus = await new StatusPageStandIn('statuspage', StatusPageStandIn.statuspage('none')).start();
@@ -127,6 +127,9 @@ export class Rehearsal {
       HEROKU_DATABASE_URL: db.heroku.url('app'),
       EC2_DATABASE_URL: db.ec2.url('app'),
       AURORA_DATABASE_URL: db.aurora.url('app'),
+      HEROKU_APP_DATABASE_URL: appUrl(db.heroku),
+      EC2_APP_DATABASE_URL: appUrl(db.ec2),
+      AURORA_APP_DATABASE_URL: appUrl(db.aurora),
     });
     const exited = new Promise<never>((_, reject) => bot.once('exit', (code) => setTimeout(() => reject(new Error(`the bot exited (code ${code}) while starting:\n${readFileSync(logPath, 'utf8').slice(-4000)}`)), 100)));
     await Promise.race([exited, eventually(async () => (await fetch(`http://127.0.0.1:${botPort}/healthz`).catch(() => undefined))?.status === 200, 60_000, 'the bot to answer /healthz')]);

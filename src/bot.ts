@@ -55,6 +55,7 @@ import { CutoverRunStore } from './cutover/cutover-run';
 import { resumeApprovalRequester } from './cutover/resume-approval';
 import { resumeGates } from './cutover/resume-gates';
 import { rollBackAfterCutover } from './cutover/roll-back-after-cutover';
+import { appUrlsReadiness } from './cutover/app-url';
 import { cutoverApprovalActions, withdrawStaleCutoverApprovals } from './cutover/cutover-approval-actions';
 import { RollbarDeploys } from './health/rollbar-deploys';
 import { HerokuApi } from './platform/heroku-api';
@@ -230,6 +231,9 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       deploys,
       sourceUrl: urls[hop.source.urlEnv] ?? '',
       targetUrl: urls[hop.target.urlEnv] ?? '',
+      // The app's own URLs: what the cutover gives the app (the steps refuse an empty one).
+      sourceAppUrl: (hop.source.appUrlEnv && urls[hop.source.appUrlEnv]) || '',
+      targetAppUrl: (hop.target.appUrlEnv && urls[hop.target.appUrlEnv]) || '',
       fenceTimeoutMs: plan.cutover.fenceTimeoutSeconds * 1000,
     };
   }
@@ -241,16 +245,16 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       if (!urls[hop.app.webhookUrlEnv]) return `${hop.app.webhookUrlEnv} (the app webhook) is not set`;
     } else if (!settings.herokuApiToken) return 'HEROKU_API_TOKEN is not set';
     for (const db of [hop.source, hop.target]) if (!urls[db.urlEnv]) return `${db.urlEnv} is not set`;
-    return undefined;
+    return appUrlsReadiness(hop, urls);
   };
   const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples, dms, gates, sequences, verify, runner, runs, cutoverReadiness, stepDeps, preflight };
-  for (const [kind, action] of cutoverApprovalActions({ plan, gates, runner, migration, rollBack })) if (!actions.has(kind)) actions.set(kind, action);
+  for (const [kind, action] of cutoverApprovalActions({ plan, gates, runner, migration, rollBack, readiness: cutoverReadiness, runs, audit })) if (!actions.has(kind)) actions.set(kind, action);
   for (const [kind, action] of sequenceApprovalActions({ plan, sequences, lock, migration })) if (!actions.has(kind)) actions.set(kind, action);
   for (const [kind, action] of dmsApprovalActions({ plan, dms, lock, migration })) if (!actions.has(kind)) actions.set(kind, action);
 
   registerMigrateCommand(app, { cutover, subcommands: allSubcommands(), work, poster, log });
   registerApprovalButtons(app, { approvals, work, log });
-  registerCutoverButtons(app, { plan, migration, runner, approvals, access, audit, work, log });
+  registerCutoverButtons(app, { plan, migration, runner, runs, approvals, access, audit, work, log });
   app.error(async (e) => log.error({ err: e }, 'unhandled error in a Slack listener'));
 
   lock.startRenewing((e) => log.debug({ err: e }, 'lock renewal failed; retrying'));

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     const settings = readSettings();
     registerSecrets(secretValues(settings));
     const plan = loadPlan(settings.planPath, process.env);
-    registerSecrets(plan.databases.map((d) => process.env[d.urlEnv]));
+    registerSecrets(plan.databases.flatMap((d) => [process.env[d.urlEnv], d.appUrlEnv ? process.env[d.appUrlEnv] : undefined]));
     registerSecrets(plan.hops.map((h) => (h.app?.webhookUrlEnv ? process.env[h.app.webhookUrlEnv] : undefined)));
     bot = await startBot({ settings, plan, log, databaseUrls: process.env });
   } catch (e) {

@@ -5,6 +5,11 @@ import { staleEpoch } from '../migration/migration-machine';
 import { hopById, type Hop, type Plan } from '../plan/plan';
 import type { MigrationState } from '../state/migration-state';
 import type { CutoverRunner } from './cutover-runner';
+import { writerLine } from '../checks/source-writers';
+import type { AuditLog } from '../state/audit-log';
+import type { CutoverRunStore } from './cutover-run';
+import { recordWritersDecision, type WritersDecisionKind } from './writers-decision';
+import { WRITERS_APPROVAL_KIND } from './writers-request';
 
 /** The epoch a request was made for; a request without one (made by an older version) is refused, never guessed. */
 export function requestEpoch(req: ApprovalRequest): number {
@@ -20,6 +25,11 @@ export function cutoverApprovalActions(deps: {
   runner: CutoverRunner;
   migration: MigrationState;
   rollBack: (hop: Hop, by: string, runId: string | undefined) => Promise<string>;
+  /** The runs and the audit log, for the decisions about stray writers. */
+  runs: CutoverRunStore;
+  audit: AuditLog;
+  /** Why the configuration cannot cut this hop over now (an app URL unset, say): asked again at approval. */
+  readiness?: (hop: Hop) => string | undefined;
 }): [string, ApprovalAction][] {
   const hopOf = (req: ApprovalRequest): Hop => {
     const hop = hopById(deps.plan, String(req.params.hop));
@@ -36,6 +46,8 @@ export function cutoverApprovalActions(deps: {
       async (req) => {
         const hop = hopOf(req);
         const epoch = requestEpoch(req);
+        const unready = deps.readiness?.(hop);
+        if (unready) throw new Error(`${unready}; nothing was run`);
         const report = await deps.gates.goNoGo(hop, true);
         if (!report.go) throw new Error(`a gate turned bad since the request: ${report.blocking.map((b) => `${b.label}${b.detail ? ` (${b.detail})` : ''}`).join('; ')}; nothing was run`);
         // The start decides again, atomically: current hop, no hold, nothing else moving, this epoch.
@@ -62,7 +74,33 @@ export function cutoverApprovalActions(deps: {
         return reply;
       },
     ],
+    ...(['terminate', 'continue'] as const).map((kind): [string, ApprovalAction] => [WRITERS_APPROVAL_KIND[kind], (req) => writersDecided(kind, req)]),
   ];
+
+  /**
+   * An approved Terminate or Continue anyway: recorded on the run only if the run is still the one,
+   * stopped at the writers check with the same list (one compare-and-set), then resumed. The writers
+   * step carries it out under the run's own claim, and checks the writers again.
+   */
+  async function writersDecided(kind: WritersDecisionKind, req: ApprovalRequest): Promise<string> {
+    await notStale(req);
+    const hop = hopOf(req);
+    const runId = String(req.params.run);
+    const approvedBy = req.approvals.map((v) => v.user);
+    let why: string | undefined;
+    const recorded = await deps.runs.update(hop.id, (r) => {
+      const out = recordWritersDecision(r, kind, { hop: hop.id, runId, listedAt: Number(req.params.listedAt), by: req.requester, approvedBy, at: Date.now() });
+      why = out.why;
+      return out.next;
+    });
+    if (!recorded?.strayWriters) throw new Error(`refused: ${why ?? 'the run is gone'}; nothing was done`);
+    const writers = recorded.strayWriters.writers;
+    const verb = kind === 'terminate' ? 'terminate' : 'continue anyway';
+    await deps.audit.record({ actor: req.requester, action: `cutover writers ${verb}: ${hop.id}`, outcome: 'ok', detail: `run ${runId}, approved by ${approvedBy.join(', ')}: ${writers.map(writerLine).join('; ')}` });
+    const reply = await deps.runner.resume(hop.id, req.requester, { runId, approved: true });
+    if (!reply.startsWith('Resuming')) throw new Error(`the decision to ${verb} is recorded on run ${runId}, but the run did not resume: ${reply} The next Resume carries it out.`);
+    return `${reply} ${kind === 'terminate' ? `The writers step ends the ${writers.length} listed session(s) first, then checks again.` : `${writers.length} listed session(s) no longer hold the run; any other still does.`}`;
+  }
 }
 
 /** Withdraws pending cutover approvals whose gates are no longer all ok. */

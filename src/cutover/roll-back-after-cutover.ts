@@ -6,6 +6,7 @@ import { KEEP, parseRaw, setJson, updateMany } from '../state/compare-and-set';
 import { nextMigration, parseMigration, type MigrationState } from '../state/migration-state';
 import type { StateStore } from '../state/state-store';
 import type { CutoverRun, CutoverRunStore } from './cutover-run';
+import { appUrlFor } from './app-url';
 import type { RunbookDeps } from './runbook';
 
 export interface RollBackDeps {
@@ -14,7 +15,7 @@ export interface RollBackDeps {
   migration: MigrationState;
   redis: StateStore;
   audit: AuditLog;
-  stepDeps: (hop: Hop) => Pick<RunbookDeps, 'app' | 'sourceUrl'>;
+  stepDeps: (hop: Hop) => Pick<RunbookDeps, 'app' | 'sourceUrl' | 'targetUrl' | 'sourceAppUrl' | 'targetAppUrl'>;
   /** Edits the hop's timeline (best-effort). */
   refresh: (hop: Hop) => Promise<void>;
 }
@@ -22,7 +23,7 @@ export interface RollBackDeps {
 
 /**
  * After a finished cutover, an approved Roll back of run `runId`: stop the app's writes, point it at
- * the source again, bring it back. Claimed first in one atomic check that the run is still the hop's
+ * the source's app URL (app_url_env) again, bring it back. Claimed first in one atomic check that the run is still the hop's
  * latest, done, the most recent hop cut over, and that no other hop moves. Writes the app made on
  * the target since the cutover stay there.
  */
@@ -44,10 +45,12 @@ export async function rollBackAfterCutover(deps: RollBackDeps, hop: Hop, by: str
   let failure: unknown;
   try {
     const d = deps.stepDeps(hop);
+    // Checked before the app stops: without the source's app URL there is nothing to point it back at.
+    const sourceAppUrl = appUrlFor(hop, 'source', d);
     const types = hop.app?.processTypes ?? ['web'];
     const formation = await d.app.formation(types);
     await d.app.stopWrites(types);
-    const pointed = await d.app.pointAt(hop.app?.configVar ?? 'DATABASE_URL', d.sourceUrl);
+    const pointed = await d.app.pointAt(hop.app?.configVar ?? 'DATABASE_URL', sourceAppUrl);
     await d.app.startWrites(formation);
     result = `maintenance on, ${pointed}, app back (${formation.map((f) => `${f.type} ${f.quantity}`).join(', ')})`;
   } catch (e) {

@@ -1,6 +1,7 @@
 import type { Hop } from '../plan/plan';
 import { announceStep } from './steps/announce';
 import { appBackStep } from './steps/app-back';
+import { appRoleStep } from './steps/app-role';
 import { detachStep } from './steps/detach';
 import { doneStep } from './steps/done';
 import { fenceStep } from './steps/fence';
@@ -9,6 +10,7 @@ import { repointStep } from './steps/repoint';
 import { sequencesStep } from './steps/sequences';
 import type { PreviewDeps, Step } from './steps/step';
 import { stopWritesStep } from './steps/stop-writes';
+import { writersStep } from './steps/writers';
 
 export { FenceTimeout, type PreviewDeps, type RunbookDeps, type Step } from './steps/step';
 
@@ -17,9 +19,11 @@ export function runbook(hop: Hop): Step[] {
   return [
     announceStep(hop),
     stopWritesStep(hop),
+    writersStep(hop),
     fenceStep(hop),
     detachStep(hop),
     sequencesStep(hop),
+    appRoleStep(hop),
     repointStep(hop),
     appBackStep(),
     postCutoverChecksStep(hop),

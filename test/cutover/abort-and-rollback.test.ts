@@ -2,7 +2,7 @@ import { newestButtonValue } from '../support/buttons';
 import { CUTOVER_ABORT, CUTOVER_RESUME } from '../../src/views/cutover-view';
 import { APPROVE_ACTION } from '../../src/views/approval-view';
 import type { BotHarness } from '../support/bot-harness';
-import { physicalRig, type PhysicalRig } from '../support/cutover-world';
+import { appUrl, physicalRig, type PhysicalRig } from '../support/cutover-world';
 import { eventually } from '../support/free-port';
 import type { PgCluster } from '../support/pg-cluster';
 import { messageText } from '../support/slack-stand-in';
@@ -46,7 +46,7 @@ describe('stopping a cutover: a fence that never arrives, a failing platform, an
     expect(await h.slack.replyTo(abort.key, 10_000)).toContain('aborted and rolled back');
     expect(world.heroku.maintenance).toBe(false);
     expect([world.heroku.scaleOf('web'), world.heroku.scaleOf('worker'), world.heroku.scaleOf('release')]).toEqual([3, 2, 0]);
-    expect(world.heroku.configVars.DATABASE_URL).toBe(primary.url('app'));
+    expect(world.heroku.configVars.DATABASE_URL).toBe(appUrl(primary));
     expect((await runs.get('hop-one'))!.status).toBe('aborted');
     expect((await h.bots[0].cutover.migration.read()).hops['hop-one'].status).toBe('streaming');
     // Nothing was promoted: the standby still follows the source.
@@ -95,7 +95,7 @@ describe('stopping a cutover: a fence that never arrives, a failing platform, an
     const aborted = await eventually(async () => ((await runs.get('hop-one'))?.status === 'aborted' ? runs.get('hop-one') : undefined), 20_000, 'the roll back');
     expect(aborted!.steps['app-back'].status).toBe('pending');
     expect(aborted!.undo!.join('\n')).toMatch(/repoint: back to the source[\s\S]*detach: the target stays promoted[\s\S]*stop-writes: app back on the source/);
-    expect(world.heroku.configVars.DATABASE_URL).toBe(primary.url('app'));
+    expect(world.heroku.configVars.DATABASE_URL).toBe(appUrl(primary));
     expect(world.heroku.attachments.map((a) => [a.name, a.addon.id])).toEqual([['DATABASE', 'addon-pg']]);
     expect(world.heroku.configVars.CUTOVER_OLD_DATABASE_URL).toBeUndefined();
     expect(world.heroku.maintenance).toBe(false);

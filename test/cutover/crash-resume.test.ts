@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { APPROVE_ACTION } from '../../src/views/approval-view';
 import { CUTOVER_RESUME } from '../../src/views/cutover-view';
 import { SIGNING_SECRET } from '../support/bot-harness';
-import { cutoverPlanText, cutoverWorld, HEROKU_TOKEN } from '../support/cutover-world';
+import { appUrl, createAppRole, cutoverPlanText, cutoverWorld, HEROKU_TOKEN, hopUrls } from '../support/cutover-world';
 import { eventually, freePort } from '../support/free-port';
 import { ClusterFolder, PgCluster } from '../support/pg-cluster';
 import { TEST_REDIS_URL } from '../support/redis';
@@ -34,8 +34,7 @@ describe('the bot killed in the middle of a cutover', () => {
       SLACK_API_URL: slack.apiUrl,
       PORT: String(port),
       MIGRATION_PLAN: planFile,
-      SOURCE_URL: primary.url('app'),
-      TARGET_URL: standby.url('app'),
+      ...hopUrls(primary, standby),
       HEROKU_API_TOKEN: HEROKU_TOKEN,
       ROLLBAR_READ_TOKEN: 'rollbar-read-token',
     });
@@ -62,8 +61,9 @@ describe('the bot killed in the middle of a cutover', () => {
     primary = await PgCluster.primary(folder);
     await primary.sql('CREATE DATABASE app');
     await primary.sql("CREATE TABLE orders (id bigserial PRIMARY KEY, note text); INSERT INTO orders (note) SELECT 'before' FROM generate_series(1, 100)", [], 'app');
+    await createAppRole(primary);
     standby = await PgCluster.streamingStandby(primary);
-    world = await cutoverWorld(primary.url('app'));
+    world = await cutoverWorld(appUrl(primary));
     slack = await new SlackStandIn().start();
     const text = cutoverPlanText({ method: 'physical', heroku: world.heroku, rollbar: world.rollbar });
     planName = parsePlan(text).name;
@@ -121,11 +121,11 @@ describe('the bot killed in the middle of a cutover', () => {
       expect(done.failure).toBeUndefined();
       expect(done.status).toBe('done');
       const attempts = Object.fromEntries(Object.entries(done.steps).map(([k, v]) => [k, v.attempts]));
-      expect(attempts).toEqual({ announce: 1, 'stop-writes': 1, fence: 1, detach: 1, sequences: 1, repoint: 2, 'app-back': 1, verify: 1, done: 1 });
+      expect(attempts).toEqual({ announce: 1, 'stop-writes': 1, fence: 1, detach: 1, sequences: 1, 'app-role': 1, repoint: 2, 'app-back': 1, verify: 1, done: 1 });
       // Heroku saw maintenance on once and off once; the formation came back as it was.
       expect(world.heroku.calls.filter((c) => c.method === 'PATCH' && c.path === '/apps/acme-api').map((c) => c.body)).toEqual([{ maintenance: true }, { maintenance: false }]);
       expect([world.heroku.scaleOf('web'), world.heroku.scaleOf('worker')]).toEqual([3, 2]);
-      expect(world.heroku.configVars.DATABASE_URL).toBe(standby.url('app'));
+      expect(world.heroku.configVars.DATABASE_URL).toBe(appUrl(standby));
       const id = await standby.sql<{ id: string }>("INSERT INTO orders (note) VALUES ('after') RETURNING id", [], 'app');
       expect(Number(id[0].id)).toBeGreaterThan(100);
       second.child.kill('SIGTERM');

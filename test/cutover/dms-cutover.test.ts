@@ -1,5 +1,5 @@
 import { BotHarness } from '../support/bot-harness';
-import { HEROKU_TOKEN, approveBy, cutoverPlan, cutoverWorld, finishedRun } from '../support/cutover-world';
+import { HEROKU_TOKEN, appUrl, approveBy, createAppRole, cutoverPlan, cutoverWorld, finishedRun, hopUrls } from '../support/cutover-world';
 import { DmsStandIn, standInTables } from '../support/dms-stand-in';
 import { eventually } from '../support/free-port';
 import { ClusterFolder, PgCluster } from '../support/pg-cluster';
@@ -28,13 +28,14 @@ describe('cutover of a DMS hop', () => {
       await c.sql(`CREATE TABLE orders (id ${c === source ? 'bigserial' : 'bigint'} PRIMARY KEY, note text); CREATE TABLE cutover_heartbeat (source text PRIMARY KEY, seq bigint NOT NULL, beat_at timestamptz NOT NULL)`, [], 'app');
     }
     await source.sql("INSERT INTO orders (note) SELECT 'before' FROM generate_series(1, 300)", [], 'app');
+    for (const c of [source, target]) await createAppRole(c);
     await source.sql('CREATE PUBLICATION pub FOR TABLE orders, cutover_heartbeat', [], 'app');
     await target.sql(`CREATE SUBSCRIPTION dms_underneath CONNECTION 'host=127.0.0.1 port=${source.port} dbname=app user=postgres' PUBLICATION pub`, [], 'app');
     await eventually(async () => Number((await target.sql<{ n: string }>('SELECT count(*) AS n FROM orders', [], 'app'))[0].n) === 300, 30_000, 'the full load');
-    world = await cutoverWorld(source.url('app'));
+    world = await cutoverWorld(appUrl(source));
     h = await BotHarness.start({
       plan: cutoverPlan({ method: 'dms', dmsTask: 'ec2toaurora', heroku: world.heroku, rollbar: world.rollbar }),
-      databaseUrls: { SOURCE_URL: source.url('app'), TARGET_URL: target.url('app') },
+      databaseUrls: hopUrls(source, target),
       settings: { herokuApiToken: HEROKU_TOKEN, rollbarReadToken: 'rollbar-read-token' },
       jobs: true,
     });
@@ -65,7 +66,7 @@ describe('cutover of a DMS hop', () => {
     expect(run.steps.detach.result).toBe('DMS task ec2toaurora stopped');
     expect(dms.callsOf('StopReplicationTask')).toHaveLength(1);
     expect(run.steps.sequences.result).toMatch(/statements fixed the sequences/);
-    expect(world.heroku.configVars.DATABASE_URL).toBe(target.url('app'));
+    expect(world.heroku.configVars.DATABASE_URL).toBe(appUrl(target));
     // The table lost its default in the copy; the cutover gave it back, ahead of the data.
     const id = await target.sql<{ id: string }>("INSERT INTO orders (note) VALUES ('first on aurora') RETURNING id", [], 'app');
     expect(Number(id[0].id)).toBe(301);

@@ -1,5 +1,5 @@
 import { BotHarness } from '../support/bot-harness';
-import { HEROKU_TOKEN, approveBy, cutoverPlan, cutoverWorld, finishedRun } from '../support/cutover-world';
+import { HEROKU_TOKEN, appUrl, approveBy, createAppRole, cutoverPlan, cutoverWorld, finishedRun, hopUrls } from '../support/cutover-world';
 import { eventually } from '../support/free-port';
 import { ClusterFolder, PgCluster } from '../support/pg-cluster';
 import { messageText } from '../support/slack-stand-in';
@@ -19,13 +19,14 @@ describe('cutover of a logical hop: publisher → subscriber, sequences fixed be
       await c.sql('CREATE TABLE orders (id bigserial PRIMARY KEY, note text); CREATE TABLE cutover_heartbeat (source text PRIMARY KEY, seq bigint NOT NULL, beat_at timestamptz NOT NULL)', [], 'app');
     }
     await publisher.sql("INSERT INTO orders (note) SELECT 'before' FROM generate_series(1, 800)", [], 'app');
+    for (const c of [publisher, subscriber]) await createAppRole(c);
     await publisher.sql('CREATE PUBLICATION pub FOR TABLE orders, cutover_heartbeat', [], 'app');
     await subscriber.sql(`CREATE SUBSCRIPTION sub CONNECTION 'host=127.0.0.1 port=${publisher.port} dbname=app user=postgres' PUBLICATION pub`, [], 'app');
     await eventually(async () => Number((await subscriber.sql<{ n: string }>('SELECT count(*) AS n FROM orders', [], 'app'))[0].n) === 800, 30_000, 'the initial sync');
-    world = await cutoverWorld(publisher.url('app'));
+    world = await cutoverWorld(appUrl(publisher));
     h = await BotHarness.start({
       plan: cutoverPlan({ method: 'logical', subscription: 'sub', heroku: world.heroku, rollbar: world.rollbar }),
-      databaseUrls: { SOURCE_URL: publisher.url('app'), TARGET_URL: subscriber.url('app') },
+      databaseUrls: hopUrls(publisher, subscriber),
       settings: { herokuApiToken: HEROKU_TOKEN, rollbarReadToken: 'rollbar-read-token' },
       jobs: true,
     });
@@ -50,7 +51,7 @@ describe('cutover of a logical hop: publisher → subscriber, sequences fixed be
     expect(run.failure).toBeUndefined();
     expect(run.steps.detach.result).toBe('subscription sub disabled');
     expect(run.steps.sequences.result).toMatch(/statements fixed the sequences; audit afterwards clean/);
-    expect(world.heroku.configVars.DATABASE_URL).toBe(subscriber.url('app'));
+    expect(world.heroku.configVars.DATABASE_URL).toBe(appUrl(subscriber));
     const inserted = await subscriber.sql<{ id: string }>("INSERT INTO orders (note) VALUES ('first write on the target') RETURNING id", [], 'app');
     expect(Number(inserted[0].id)).toBe(801);
     const sub = await subscriber.sql<{ subenabled: boolean }>("SELECT subenabled FROM pg_subscription WHERE subname = 'sub'", [], 'app');

@@ -4,7 +4,7 @@ import { withdrawStaleCutoverApprovals } from '../../src/cutover/cutover-approva
 import { APPROVE_ACTION } from '../../src/views/approval-view';
 import { CUTOVER_ABORT } from '../../src/views/cutover-view';
 import type { BotHarness } from '../support/bot-harness';
-import { approveBy, finishedRun, physicalRig, type PhysicalRig } from '../support/cutover-world';
+import { appUrl, approveBy, finishedRun, physicalRig, type PhysicalRig } from '../support/cutover-world';
 import { eventually } from '../support/free-port';
 import type { PgCluster } from '../support/pg-cluster';
 import { messageText } from '../support/slack-stand-in';
@@ -44,7 +44,7 @@ describe('cutover of a physical hop: primary → streaming standby, driven throu
     expect(text).toContain('1. Announce');
     expect(text).toContain('PATCH /apps/acme-api {"maintenance": true}');
     expect(text).toContain('SELECT pg_promote(true, 60)');
-    expect(text).toContain('PATCH /apps/acme-api/config-vars {"DATABASE_URL": &lt;the URL in TARGET_URL&gt;}');
+    expect(text).toContain('PATCH /apps/acme-api/config-vars {"DATABASE_URL": &lt;the URL in TARGET_APP_URL&gt;}');
     expect(world.heroku.calls).toHaveLength(0);
   });
 
@@ -89,8 +89,8 @@ describe('cutover of a physical hop: primary → streaming standby, driven throu
     // Heroku: back up, same formation, pointed at the target; the old add-on kept under another name.
     expect(world.heroku.maintenance).toBe(false);
     expect([world.heroku.scaleOf('web'), world.heroku.scaleOf('worker')]).toEqual([3, 2]);
-    expect(world.heroku.configVars.DATABASE_URL).toBe(standby.url('app'));
-    expect(world.heroku.configVars.CUTOVER_OLD_DATABASE_URL).toBe(primary.url('app'));
+    expect(world.heroku.configVars.DATABASE_URL).toBe(appUrl(standby));
+    expect(world.heroku.configVars.CUTOVER_OLD_DATABASE_URL).toBe(appUrl(primary));
     expect(world.heroku.calls.filter((c) => c.method === 'PATCH' && c.path === '/apps/acme-api').map((c) => c.body)).toEqual([{ maintenance: true }, { maintenance: false }]);
     // Rollbar deploy markers.
     expect(world.rollbar.deploys.map((d) => d.body.status)).toEqual(['started', 'succeeded']);
@@ -119,7 +119,7 @@ describe('cutover of a physical hop: primary → streaming standby, driven throu
     expect(req.steps.join(' ')).toContain('NOT copied back');
     await approveBy(h, req.id, ['U0APP3', 'U0APP4']);
     await eventually(async () => (await h.bots[0].cutover.runner.status('hop-one')) === 'rolled-back', 10_000, 'the roll back');
-    expect(world.heroku.configVars.DATABASE_URL).toBe(primary.url('app'));
+    expect(world.heroku.configVars.DATABASE_URL).toBe(appUrl(primary));
     // Heroku manages DATABASE_URL again: the add-on has its DATABASE attachment back, the parked one is gone.
     expect(world.heroku.attachments.map((a) => [a.name, a.addon.id])).toEqual([['DATABASE', 'addon-pg']]);
     expect(world.heroku.configVars.CUTOVER_OLD_DATABASE_URL).toBeUndefined();

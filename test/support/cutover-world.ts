@@ -12,10 +12,42 @@ import { APPROVERS, CHANNEL, OPERATORS } from './test-plan';
 
 export const HEROKU_TOKEN = 'heroku-api-token-0123456789';
 
-/** The outside world of a cutover: Heroku's API for the app, and a healthy Rollbar. */
-export async function cutoverWorld(sourceUrl: string): Promise<{ heroku: HerokuStandIn; rollbar: RollbarStandIn; stop: () => Promise<void> }> {
+/** The app's own login role, distinct from the bot's (the bot connects as the superuser "postgres"). */
+export const APP_ROLE = 'acme_app';
+export const APP_PASSWORD = 'acme-app-password-7731';
+
+/** The app's URL on a cluster: its own role, never the bot's. */
+export const appUrl = (c: PgCluster, db = 'app') => c.url(db, APP_ROLE, APP_PASSWORD);
+
+/**
+ * Creates the app's role on a cluster (if not there) with what an app has: CONNECT, and SELECT/INSERT/
+ * UPDATE/DELETE on the tables and USAGE on the sequences of `public`, today's and those the bot creates
+ * later (default privileges: a sequence the cutover recreates on a DMS target is usable too). Returns its URL.
+ */
+export async function createAppRole(c: PgCluster, db = 'app'): Promise<string> {
+  await c.sql(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${APP_ROLE}') THEN CREATE ROLE ${APP_ROLE} LOGIN PASSWORD '${APP_PASSWORD}' NOSUPERUSER NOCREATEDB NOCREATEROLE; END IF; END $$`);
+  await c.sql(`GRANT CONNECT ON DATABASE ${db} TO ${APP_ROLE}`);
+  await c.sql(
+    `GRANT USAGE ON SCHEMA public TO ${APP_ROLE};
+     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${APP_ROLE};
+     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${APP_ROLE};
+     ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${APP_ROLE};
+     ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${APP_ROLE};`,
+    [],
+    db,
+  );
+  return appUrl(c, db);
+}
+
+/** The environment of a one-hop cutover: the bot's URLs (superuser) and the app's (its own role). */
+export function hopUrls(source: PgCluster, target: PgCluster, db = 'app'): Record<string, string> {
+  return { SOURCE_URL: source.url(db), TARGET_URL: target.url(db), SOURCE_APP_URL: appUrl(source, db), TARGET_APP_URL: appUrl(target, db) };
+}
+
+/** The outside world of a cutover: Heroku's API for the app (its add-on's URL is the app's, `sourceAppUrl`), and a healthy Rollbar. */
+export async function cutoverWorld(sourceAppUrl: string): Promise<{ heroku: HerokuStandIn; rollbar: RollbarStandIn; stop: () => Promise<void> }> {
   const heroku = await new HerokuStandIn('acme-api', HEROKU_TOKEN).start();
-  heroku.attachDatabase(sourceUrl);
+  heroku.attachDatabase(sourceAppUrl);
   const rollbar = await new RollbarStandIn().start();
   rollbar.steady(2);
   return { heroku, rollbar, stop: async () => Promise.all([heroku.stop(), rollbar.stop()]).then(() => undefined) };
@@ -41,7 +73,7 @@ export function cutoverPlanText(opts: CutoverPlanOptions): string {
   return `
 name: t-${randomBytes(5).toString('hex')}
 channel: ${CHANNEL}
-databases: { source: { url_env: SOURCE_URL, label: Source }, target: { url_env: TARGET_URL, label: Target }${opts.secondHop ? ', third: { url_env: THIRD_URL, label: Third }' : ''} }
+databases: { source: { url_env: SOURCE_URL, app_url_env: SOURCE_APP_URL, label: Source }, target: { url_env: TARGET_URL, app_url_env: TARGET_APP_URL, label: Target }${opts.secondHop ? ', third: { url_env: THIRD_URL, app_url_env: THIRD_APP_URL, label: Third }' : ''} }
 hops:
   - id: hop-one
     method: ${opts.method}
@@ -91,22 +123,24 @@ export interface PhysicalRig {
 }
 
 /**
- * A physical hop ready to cut over: a primary (database `app`, `orders` with `rows` rows) and its
- * streaming standby, Heroku and Rollbar stand-ins, the bot with its jobs running, the heartbeat set
- * up and the standby caught up.
+ * A physical hop ready to cut over: a primary (database `app`, `orders` with `rows` rows, the app's
+ * own role `acme_app` beside the bot's superuser) and its streaming standby, Heroku and Rollbar
+ * stand-ins, the bot with its jobs running, the heartbeat set up and the standby caught up.
  */
 export async function physicalRig(opts: { rows?: number; instances?: number; fenceTimeoutSeconds?: number; redisUrl?: string; rollbarWriteToken?: string; secondHop?: boolean } = {}): Promise<PhysicalRig> {
   const folder = new ClusterFolder();
   const primary = await PgCluster.primary(folder);
   await primary.sql('CREATE DATABASE app');
   await primary.sql(`CREATE TABLE orders (id bigserial PRIMARY KEY, note text); INSERT INTO orders (note) SELECT 'before' FROM generate_series(1, ${opts.rows ?? 0})`, [], 'app');
+  // On the primary only: the standby is a copy of it, roles and grants included.
+  await createAppRole(primary);
   const standby = await PgCluster.streamingStandby(primary);
-  const world = await cutoverWorld(primary.url('app'));
+  const world = await cutoverWorld(appUrl(primary));
   const h = await BotHarness.start({
     instances: opts.instances,
     redisUrl: opts.redisUrl,
     plan: cutoverPlan({ method: 'physical', heroku: world.heroku, rollbar: world.rollbar, fenceTimeoutSeconds: opts.fenceTimeoutSeconds, secondHop: opts.secondHop }),
-    databaseUrls: { SOURCE_URL: primary.url('app'), TARGET_URL: standby.url('app') },
+    databaseUrls: hopUrls(primary, standby),
     settings: { herokuApiToken: HEROKU_TOKEN, rollbarReadToken: 'rollbar-read-token', rollbarWriteToken: opts.rollbarWriteToken },
     jobs: true,
   });

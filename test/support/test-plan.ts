@@ -16,9 +16,9 @@ export function testPlan(extra: { approvalsRequired?: number; approvalTtlMinutes
 name: ${name}
 channel: ${CHANNEL}
 databases:
-  heroku: { url_env: HEROKU_DATABASE_URL, label: Heroku }
-  ec2: { url_env: EC2_DATABASE_URL, label: EC2 }
-  aurora: { url_env: AURORA_DATABASE_URL, label: Aurora }
+  heroku: { url_env: HEROKU_DATABASE_URL, app_url_env: HEROKU_APP_DATABASE_URL, label: Heroku }
+  ec2: { url_env: EC2_DATABASE_URL, app_url_env: EC2_APP_DATABASE_URL, label: EC2 }
+  aurora: { url_env: AURORA_DATABASE_URL, app_url_env: AURORA_APP_DATABASE_URL, label: Aurora }
 hops:
   - { id: heroku-to-ec2, method: physical, source: heroku, target: ec2 }
   - id: ec2-to-aurora

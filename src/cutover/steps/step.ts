@@ -18,6 +18,9 @@ export interface RunbookDeps {
   /** The bot's own URLs (url_env): never given to the app. */
   sourceUrl: string;
   targetUrl: string;
+  /** The app's URLs (app_url_env): what the app is pointed at, and the role the app-role step checks. */
+  sourceAppUrl: string;
+  targetAppUrl: string;
   fenceTimeoutMs: number;
   /** Records something on the run (formation to restore, deploy id, the downtime clock). */
   note(change: (run: CutoverRun) => CutoverRun): Promise<CutoverRun>;

@@ -1,0 +1,46 @@
+import { Client } from 'pg';
+import { redactText } from '../redaction';
+import type { DatabaseTimeouts, Queryable } from './database';
+
+/**
+ * Opens one connection to `url` with the plan's timeouts, runs `work` on it and closes it. An error
+ * never carries the URL or its password (a check of someone else's role must not leak it).
+ */
+export async function withConnection<T>(url: string, timeouts: DatabaseTimeouts, applicationName: string, work: (db: Queryable) => Promise<T>): Promise<T> {
+  const client = new Client({
+    connectionString: url,
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    statement_timeout: timeouts.statementTimeoutMs,
+    // The client-side limit catches a server that stops answering altogether.
+    query_timeout: timeouts.statementTimeoutMs + 1000,
+    application_name: applicationName,
+  });
+  // A connection dropped while open must not crash the process; the query in flight fails instead.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return await work({ query: async <R>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params as unknown[])).rows as R[] }) });
+  } catch (e) {
+    // Not the caught error as cause: its fields (a connection's parameters among them) are not checked for the password.
+    // eslint-disable-next-line preserve-caught-error
+    throw new Error(withoutSecret((e as Error).message, url));
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The message with the URL, its password and any URL credentials taken out. */
+function withoutSecret(message: string, url: string): string {
+  let out = message.split(url).join('[redacted]');
+  const password = passwordOf(url);
+  if (password && password.length >= 4) out = out.split(password).join('[redacted]');
+  return redactText(out);
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
