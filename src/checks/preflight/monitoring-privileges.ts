@@ -35,8 +35,9 @@ export function monitoringNeeds(hop: Hop, side: 'source' | 'target'): Monitoring
 
 /** Where a GRANT for a database runs: a standby is read-only, so its grants are made on its primary. */
 export function grantWhere(hop: Hop, side: 'source' | 'target'): string {
-  if (side === 'target' && hop.method === 'physical') return `on source ${hop.source.id} (the standby ${hop.target.id} is read-only; the grant reaches it through the WAL), as a superuser`;
-  return `on ${side} ${side === 'source' ? hop.source.id : hop.target.id}, as a superuser`;
+  if (side === 'target' && hop.method === 'physical') return `on source ${hop.source.id}, in the database ${hop.source.urlEnv} names (the standby ${hop.target.id} is read-only; the grant reaches it through the WAL), as a superuser`;
+  const db = side === 'source' ? hop.source : hop.target;
+  return `on ${side} ${db.id}, in the database ${db.urlEnv} names, as a superuser`;
 }
 
 /** The monitoring views and functions of one end, read as the bot's role there. */

@@ -16,15 +16,15 @@ const SYSTEM = `NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LI
 
 /** The source's sequences and the tables they feed (owned, identity, or a nextval default), in two catalog queries. */
 export async function readSequenceScope(source: Queryable, exclude: string[]): Promise<SequenceScope> {
-  const [{ rows: seqs }, { rows: tables }] = await Promise.all([
-    source.query<{ schema: string; name: string; owned: boolean }>(
+  // One after the other: they share one connection.
+  const { rows: seqs } = await source.query<{ schema: string; name: string; owned: boolean }>(
       `SELECT n.nspname AS schema, c.relname AS name,
               EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0) AS owned
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind = 'S' AND n.nspname ${SYSTEM}
         ORDER BY 1, 2`,
-    ),
-    source.query<{ schema: string; name: string }>(
+  );
+  const { rows: tables } = await source.query<{ schema: string; name: string }>(
       `SELECT DISTINCT n.nspname AS schema, t.relname AS name
          FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace
         WHERE t.relkind IN ('r', 'p') AND NOT t.relispartition AND n.nspname ${SYSTEM}
@@ -35,8 +35,7 @@ export async function readSequenceScope(source: Queryable, exclude: string[]): P
                             JOIN pg_class s ON s.oid = d.refobjid AND s.relkind = 'S'
                            WHERE ad.adrelid = t.oid))
         ORDER BY 1, 2`,
-    ),
-  ]);
+  );
   const excluded = new Set(exclude);
   return {
     sequences: seqs.filter((s) => s.owned || !excluded.has(`${s.schema}.${s.name}`)).map((s) => ({ schema: s.schema, name: s.name, ownedByColumn: s.owned })),
