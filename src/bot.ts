@@ -254,7 +254,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
 
   registerMigrateCommand(app, { cutover, subcommands: allSubcommands(), work, poster, log });
   registerApprovalButtons(app, { approvals, work, log });
-  registerCutoverButtons(app, { plan, migration, runner, runs, approvals, access, audit, work, log });
+  registerCutoverButtons(app, { plan, migration, runner, runs, lock, approvals, access, audit, work, log });
   app.error(async (e) => log.error({ err: e }, 'unhandled error in a Slack listener'));
 
   lock.startRenewing((e) => log.debug({ err: e }, 'lock renewal failed; retrying'));

@@ -1,6 +1,7 @@
 import type { FormationEntry } from '../platform/heroku-api';
 import { readJson, updateJson } from '../state/compare-and-set';
 import type { StateStore } from '../state/state-store';
+import type { StrayWriters } from './writers-decision';
 
 /**
  * running → done; running → failed | interrupted → running (Resume, a new attempt) or aborting (Abort);
@@ -59,6 +60,8 @@ export interface CutoverRun {
   warnings?: RunWarning[];
   /** Who acknowledged the warnings, and when: `status` stops listing them. */
   warningsAcknowledged?: { by: string; at: number };
+  /** Sessions the writers step found still writing on the source, and what the team decided about them. */
+  strayWriters?: StrayWriters;
   /** Set when the app was sent back to the source after the cutover (a spike, a person's call). */
   rolledBack?: { by: string; at: number; result: string };
 }

@@ -10,6 +10,12 @@ export interface DatabaseTimeouts {
   statementTimeoutMs: number;
 }
 
+/**
+ * The application_name on every connection the bot opens: the writers check tells the bot's own
+ * sessions (of every bot process) from a stray writer by it, together with the bot's role.
+ */
+export const BOT_APPLICATION_NAME = 'cutover-bot';
+
 export const DEFAULT_DB_TIMEOUTS: DatabaseTimeouts = { connectTimeoutMs: 3000, statementTimeoutMs: 5000 };
 
 export interface Database extends Queryable {
@@ -24,14 +30,14 @@ export interface Database extends Queryable {
  */
 export function openDatabase(url: string, timeouts: DatabaseTimeouts = DEFAULT_DB_TIMEOUTS): Database {
   const pool = new Pool({
-    connectionString: url,
+    connectionString: withBotApplicationName(url),
     max: 3,
     connectionTimeoutMillis: timeouts.connectTimeoutMs,
     statement_timeout: timeouts.statementTimeoutMs,
     // The client-side limit catches a server that stops answering altogether.
     query_timeout: timeouts.statementTimeoutMs + 1000,
     idleTimeoutMillis: 30_000,
-    application_name: 'cutover',
+    application_name: BOT_APPLICATION_NAME,
   });
   // An idle connection dropped by a restarting server must not crash the process.
   pool.on('error', () => undefined);
@@ -65,4 +71,14 @@ export function quoteIdent(name: string): string {
 /** Quotes a string literal for SQL. */
 export function quoteLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The URL with the bot's application_name in place of one it carries: node-postgres lets the URL's
+ * win over the config's, and then the bot's sessions would look like stray writers (or, were it the
+ * app's URL too, the app's sessions like the bot's).
+ */
+export function withBotApplicationName(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q) + url.slice(q).replace(/([?&])application_name=[^&]*/g, `$1application_name=${BOT_APPLICATION_NAME}`);
 }

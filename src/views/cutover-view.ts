@@ -3,6 +3,7 @@ import type { CutoverRun, RunStepStatus } from '../cutover/cutover-run';
 import { runbook } from '../cutover/runbook';
 import type { Hop, Plan } from '../plan/plan';
 import { runButtonValue } from './run-button';
+import { strayWritersView } from './stray-writers-view';
 import { context, duration, escapeText, header, section, withinLimits, type MessageView } from './slack-text';
 
 export const CUTOVER_ABORT = 'cutover.abort';
@@ -39,9 +40,11 @@ export function cutoverTimelineView(hop: Hop, run: CutoverRun, now: number, epoc
   if (run.rolledBack) blocks.push(section(`*Rolled back* by <@${run.rolledBack.by}>: ${escapeText(run.rolledBack.result)}`));
   if (run.undo?.length) blocks.push(section(`*Rolled back:*\n${run.undo.map((u) => `• ${escapeText(u)}`).join('\n')}`));
   const appBackClaimed = (run.steps['app-back']?.status ?? 'pending') !== 'pending';
-  const buttons = [];
   // Each button names its run: a click on an older timeline is refused, never applied to a newer run.
   const value = runButtonValue({ hop: hop.id, run: run.id, epoch: epoch ?? 0 });
+  const writers = strayWritersView(run, value);
+  blocks.push(...writers.blocks);
+  const buttons = [...writers.buttons];
   if ((run.status === 'failed' || run.status === 'interrupted') && !run.abortRequested) buttons.push({ type: 'button' as const, action_id: CUTOVER_RESUME, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Resume' }, value });
   if (['running', 'failed', 'interrupted'].includes(run.status) && !appBackClaimed) buttons.push({ type: 'button' as const, action_id: CUTOVER_ABORT, style: 'danger' as const, text: { type: 'plain_text' as const, text: 'Abort' }, value });
   if (buttons.length) blocks.push({ type: 'actions', block_id: `cutover:${hop.id}`, elements: buttons });

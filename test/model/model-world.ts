@@ -261,7 +261,7 @@ export class ModelWorld {
       reload: (hop: Hop) => this.call(proc, { kind: 'dms-reload', hop: hop.id }),
     } as unknown as DmsMonitor;
     const rollBack = (hop: Hop, by: string, runId: string | undefined) => rollBackAfterCutover({ plan, runs: this.runs, migration: this.migration, redis, audit, stepDeps, refresh: async () => undefined }, hop, by, runId);
-    for (const [kind, action] of [...cutoverApprovalActions({ plan, gates, runner, migration: this.migration, rollBack }), ...dmsApprovalActions({ plan, dms, lock, migration: this.migration })]) actions.set(kind, action);
+    for (const [kind, action] of [...cutoverApprovalActions({ plan, gates, runner, migration: this.migration, rollBack, runs: this.runs, audit }), ...dmsApprovalActions({ plan, dms, lock, migration: this.migration })]) actions.set(kind, action);
     const cutover = { plan, redis, keys, lock, migration: this.migration, approvals, approvalStore: this.approvalStore, audit, access, gates, runner, runs: this.runs, cutoverReadiness: () => undefined } as unknown as Cutover;
     return Object.assign(proc, { runner, approvals, lock, cutover });
   }

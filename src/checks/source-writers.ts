@@ -1,0 +1,136 @@
+import { BOT_APPLICATION_NAME, type Queryable } from '../db/database';
+import { isReadOnlyStatement } from './read-only-statement';
+
+/** A session on the source that can still write, as the writers check saw it. */
+export interface SourceWriter {
+  pid: number;
+  /** When the session connected (UTC, microseconds, as text): with the pid, what names this session and no later one. Absent when hidden. */
+  backendStart?: string;
+  role: string | null;
+  application: string;
+  /** The client's address, "local socket", or null when hidden. */
+  client: string | null;
+  database: string | null;
+  /** How long it has been connected, in seconds (absent when hidden). */
+  connectedSeconds?: number;
+  /** Why it counts as a writer, in words ("idle 0.2 s after INSERT INTO …"). */
+  why: string;
+  /** Why the bot's role may not end it with pg_terminate_backend, if it may not. */
+  cannotTerminate?: string;
+}
+
+/** One look at the source: every client session that is not the bot's own, and which of them may write. */
+export interface WritersLook {
+  /** Every session seen (writers or not), by key: a writer seen earlier is still one while its session lasts. */
+  present: Set<string>;
+  writers: SourceWriter[];
+}
+
+/** The key that names one session: its pid and its start (a reused pid is another session). */
+export const writerKey = (w: Pick<SourceWriter, 'pid' | 'backendStart'>) => `${w.pid}@${w.backendStart ?? 'hidden'}`;
+
+interface ActivityRow {
+  pid: number;
+  backend_start: string | null;
+  role: string | null;
+  application: string | null;
+  client: string | null;
+  database: string | null;
+  state: string | null;
+  xid: string | null;
+  query: string | null;
+  hidden: boolean;
+  connected_s: number | null;
+  xact_s: number | null;
+  state_s: number | null;
+  cannot_terminate: string | null;
+}
+
+// Client sessions only (no walsenders, autovacuum or other background workers); the bot's own are those of
+// its role that carry its application_name, which every bot process sets on every connection. A session
+// whose details the bot's role may not read (no pg_read_all_stats) has a NULL backend_type: it is kept, as unknown.
+const ACTIVITY_SQL = `
+SELECT a.pid,
+       to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS backend_start,
+       a.usename AS role, a.application_name AS application,
+       CASE WHEN a.client_addr IS NOT NULL THEN host(a.client_addr) WHEN a.backend_type IS NOT NULL THEN 'local socket' END AS client,
+       a.datname AS database, a.state, a.backend_xid::text AS xid, left(a.query, 300) AS query,
+       a.backend_type IS NULL AS hidden,
+       extract(epoch FROM now() - a.backend_start)::float8 AS connected_s,
+       extract(epoch FROM now() - a.xact_start)::float8 AS xact_s,
+       extract(epoch FROM now() - a.state_change)::float8 AS state_s,
+       CASE WHEN me.rolsuper THEN NULL
+            WHEN r.rolsuper THEN 'a superuser''s session: only a superuser may end it'
+            WHEN pg_has_role(a.usesysid, 'USAGE') OR pg_has_role('pg_signal_backend', 'USAGE') THEN NULL
+            ELSE format('the bot''s role lacks pg_signal_backend (fix: GRANT pg_signal_backend TO %I)', current_user) END AS cannot_terminate
+FROM pg_stat_activity a
+LEFT JOIN pg_roles r ON r.oid = a.usesysid
+CROSS JOIN (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) me
+WHERE a.pid <> pg_backend_pid()
+  AND a.usesysid IS NOT NULL
+  AND (a.backend_type = 'client backend' OR a.backend_type IS NULL)
+  AND NOT (a.usename = current_user AND a.application_name LIKE $1)
+  AND ($2 OR a.datname = current_database())
+ORDER BY a.backend_start NULLS LAST, a.pid`;
+
+/**
+ * Looks once at the sessions on the source: which (not the bot's) may still write — an assigned
+ * transaction id, a statement that is not read-only running or last run, or details hidden from the
+ * bot's role. `wholeCluster` for a physical hop (every database moves), else only this database.
+ */
+export async function lookAtSourceWriters(db: Queryable, opts: { wholeCluster: boolean }): Promise<WritersLook> {
+  const { rows } = await db.query<ActivityRow>(ACTIVITY_SQL, [`${BOT_APPLICATION_NAME}%`, opts.wholeCluster]);
+  const present = new Set<string>();
+  const writers: SourceWriter[] = [];
+  for (const row of rows) {
+    const writer = asWriter(row);
+    present.add(writerKey(writer));
+    if (writer.why) writers.push(writer);
+  }
+  return { present, writers };
+}
+
+function asWriter(row: ActivityRow): SourceWriter {
+  return {
+    pid: row.pid,
+    backendStart: row.backend_start ?? undefined,
+    role: row.role,
+    application: row.application ?? '',
+    client: row.client,
+    database: row.database,
+    connectedSeconds: row.connected_s ?? undefined,
+    why: whyWriter(row),
+    cannotTerminate: row.backend_start ? (row.cannot_terminate ?? undefined) : 'its details are hidden from the bot\'s role, so it cannot be told apart from a later session with the same pid (fix: GRANT pg_read_all_stats)',
+  };
+}
+
+/** Why the session may write, or '' when it only reads. */
+function whyWriter(row: ActivityRow): string {
+  const snippet = oneLine(row.query ?? '');
+  if (row.hidden) return `${row.xid ? `in a transaction that wrote (xid ${row.xid}); ` : ''}what it does is hidden from the bot's role (it lacks pg_read_all_stats), so it counts as a writer`;
+  if (row.xid) return `in a transaction that wrote (xid ${row.xid}) for ${seconds(row.xact_s)}${snippet ? `; last: ${snippet}` : ''}`;
+  if (isReadOnlyStatement(row.query ?? '')) return '';
+  if (row.state === 'active') return `running for ${seconds(row.state_s)}: ${snippet}`;
+  return `${row.state ?? 'in an unknown state'} for ${seconds(row.state_s)} after a statement that writes: ${snippet}`;
+}
+
+/** One line for people: who, from where, how long, why. */
+export function writerLine(w: SourceWriter): string {
+  const parts = [`pid ${w.pid}`, `role ${w.role ?? '?'}`, `app "${w.application}"`, `from ${w.client ?? '(hidden)'}`];
+  if (w.database) parts.push(`db ${w.database}`);
+  if (w.connectedSeconds !== undefined) parts.push(`connected ${seconds(w.connectedSeconds)} ago`);
+  return `${parts.join(' · ')}: ${w.why}`;
+}
+
+function oneLine(sql: string): string {
+  const flat = sql.replace(/\s+/g, ' ').trim();
+  return flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
+}
+
+function seconds(s: number | null | undefined): string {
+  if (s === null || s === undefined) return '?';
+  if (s < 10) return `${Math.max(0, s).toFixed(1)} s`;
+  if (s < 120) return `${Math.round(s)} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${Math.round(s / 3600)} h`;
+}

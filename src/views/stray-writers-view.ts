@@ -1,0 +1,36 @@
+import type { KnownBlock } from '@slack/types';
+import { writerLine } from '../checks/source-writers';
+import type { CutoverRun } from '../cutover/cutover-run';
+import { writersDecisionRefusal } from '../cutover/writers-decision';
+import { escapeText, mention, section, slackTime } from './slack-text';
+
+export const CUTOVER_TERMINATE_WRITERS = 'cutover.terminate-writers';
+export const CUTOVER_CONTINUE_WRITERS = 'cutover.continue-writers';
+
+const MAX_LINES = 25;
+
+type Button = { type: 'button'; action_id: string; style?: 'primary' | 'danger'; text: { type: 'plain_text'; text: string }; value: string };
+
+/**
+ * A run stopped at the writers check: the sessions still writing on the source (role, application,
+ * address, age, why), which of them the bot may not end and why, and the Terminate / Continue anyway
+ * buttons (each naming the run). Nothing when the run is not stopped there.
+ */
+export function strayWritersView(run: CutoverRun, value: string): { blocks: KnownBlock[]; buttons: Button[] } {
+  const sw = run.strayWriters;
+  if (!sw || writersDecisionRefusal(run, run.hop, run.id)) return { blocks: [], buttons: [] };
+  const lines = sw.writers.slice(0, MAX_LINES).map((w) => `• ${escapeText(writerLine(w))}${w.cannotTerminate ? `\n      _the bot may not terminate it: ${escapeText(w.cannotTerminate)}_` : ''}`);
+  if (sw.writers.length > MAX_LINES) lines.push(`…and ${sw.writers.length - MAX_LINES} more`);
+  const pending = sw.terminate && !sw.terminate.outcome ? `\n_Terminate approved by ${sw.terminate.approvedBy.map(mention).join(', ')}: carried out when the run resumes._` : '';
+  const blocks = [
+    section(
+      `*Still writing on the source* (listed ${slackTime(sw.listedAt)}): what they write after the fence would be lost.\n${lines.join('\n')}\n` +
+        `*Terminate them* ends exactly these sessions (pg_terminate_backend, by pid and start time) and resumes; *Continue anyway* goes on while they write; both need approval.${pending}`,
+    ),
+  ];
+  const buttons: Button[] = [
+    { type: 'button', action_id: CUTOVER_TERMINATE_WRITERS, style: 'danger', text: { type: 'plain_text', text: 'Terminate them' }, value },
+    { type: 'button', action_id: CUTOVER_CONTINUE_WRITERS, text: { type: 'plain_text', text: 'Continue anyway' }, value },
+  ];
+  return { blocks, buttons };
+}
