@@ -1,7 +1,7 @@
 import { needsFix } from '../sequences/sequence-audit';
 import { sequenceFixFile } from '../sequences/sequence-fix-file';
 import { sequencesCheckView, sequencesCsv, FINDINGS_IN_MESSAGE } from '../views/sequences-view';
-import { notice } from '../views/slack-text';
+import { counted, notice } from '../views/slack-text';
 import { leadingHop } from './hop-argument';
 import { refuseUnlessOperatorWithLock } from './operator-with-lock';
 import { requestApproval } from './request-approval';
@@ -52,7 +52,7 @@ export const sequencesCommand: Subcommand = {
     if ('refusal' in asked) return asked.refusal;
     const req = asked.request;
     return {
-      reply: notice(`The fix is ${sql.length} statements; the exact SQL is in the approval request in the channel, every statement in the .sql file in its thread. It runs after approval, in one transaction.`),
+      reply: notice(`The fix is ${counted(sql.length, 'statement', 'statements')}; the exact SQL is in the approval request in the channel, every statement in the .sql file in its thread. It runs after approval, in one transaction.`),
       detail: `approval ${req.id}`,
     };
   },
