@@ -50,6 +50,11 @@ import { PreflightCache, preflightGate } from './checks/preflight/preflight-gate
 import { runPreflight } from './checks/preflight/run-preflight';
 import { awsPermissionProbes } from './checks/preflight/aws-probes';
 import { VerifyService } from './verify/verify-service';
+import { FullVerify } from './verify/full/full-verify';
+import { FullVerifyStore, fullVerifyKeys } from './verify/full/full-verify-store';
+import { fullVerifyGate } from './verify/full/full-verify-gate';
+import { openVerifyDatabase } from './verify/full/verify-database';
+import { readHeartbeat, writeHeartbeat } from './checks/heartbeat';
 import { CutoverRunner } from './cutover/cutover-runner';
 import { CutoverRunStore } from './cutover/cutover-run';
 import { resumeApprovalRequester } from './cutover/resume-approval';
@@ -187,6 +192,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const preflight = new PreflightCache((hop) => runPreflight(hop, { plan, urls: opts.databaseUrls ?? {}, timeouts: plan.databaseTimeouts, aws: perRegion((r) => awsPermissionProbes(r, opts.awsRequestTimeoutMs ?? plan.health.timeout_ms)) }));
   // A connection per URL (connect, then a few statements each) and one AWS call per action, side by side.
   const preflightTimeoutMs = plan.databaseTimeouts.connectTimeoutMs + 3 * plan.databaseTimeouts.statementTimeoutMs + 1000;
+  const fullVerifyStore = (hop: string) => new FullVerifyStore(redis, fullVerifyKeys(keys.verifyRun(hop)));
   const gates = new HealthGates({
     plan,
     migration,
@@ -195,10 +201,32 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     rollbar,
     runner: gateRunner,
     alerts,
-    extraGates: (hop) => [sequenceGate(hop, sequences), preflightGate(hop, preflight, preflightTimeoutMs)],
+    extraGates: (hop) => [sequenceGate(hop, sequences), preflightGate(hop, preflight, preflightTimeoutMs), fullVerifyGate(hop, plan, (h) => fullVerifyStore(h.id).last())],
     watchedUntil: (hop) => runner.watchedUntil(hop.id),
   });
-  const verify = new VerifyService({ databases, channel, redis, runKey: keys.verifyRun, options: { ...plan.verify, progressEveryMs: 2000 }, log });
+  const fullVerify = new FullVerify({
+    plan,
+    store: fullVerifyStore,
+    channel: { ...channel, upload: (file, threadTs) => poster.upload(plan.channel, file, threadTs) },
+    open: (id) => {
+      const db = plan.databases.find((d) => d.id === id);
+      const url = db && (opts.databaseUrls ?? {})[db.urlEnv];
+      if (!url) throw new Error(`environment variable ${db?.urlEnv ?? '?'} (database ${id}) is not set`);
+      return openVerifyDatabase(url, { connectTimeoutMs: plan.databaseTimeouts.connectTimeoutMs, statementTimeoutMs: plan.verify.statementTimeoutMs, connections: plan.verify.concurrency });
+    },
+    // Fenced once the hop is cut over, or its cutover is past the fence step.
+    sourceFenced: async (hop) => {
+      const status = (await migration.read()).hops[hop.id]?.status;
+      return status === 'done' || (status === 'cutting-over' && (await runs.get(hop.id))?.steps.fence?.status === 'done');
+    },
+    heartbeat: {
+      write: (hop) => writeHeartbeat(databases.get(hop.source.id), plan.heartbeat, hop.source.id),
+      readOnTarget: (hop) => readHeartbeat(databases.get(hop.target.id), plan.heartbeat, hop.source.id),
+    },
+    processId,
+    log,
+  });
+  const verify = new VerifyService({ databases, channel, redis, runKey: keys.verifyRun, options: { ...plan.verify, progressEveryMs: 2000 }, log, full: fullVerify });
   const urls = opts.databaseUrls ?? {};
   const deploys = new RollbarDeploys({ baseUrl: plan.health.rollbar?.base_url ?? 'https://api.rollbar.com', environment: plan.health.rollbar?.environment ?? 'production', writeToken: settings.rollbarWriteToken, timeoutMs: plan.health.timeout_ms });
   const runs = new CutoverRunStore(redis, keys.cutoverRun);
@@ -279,6 +307,8 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     lease.start();
   }
 
+  // A full verify a stopped or dead process left running goes on where it stopped.
+  void fullVerify.resumeInterrupted().catch((e) => log.error({ err: e }, 'could not resume an interrupted full verify'));
   // A cutover left running by a process that died is shown as interrupted, with Resume and Abort.
   await runner.recoverInterrupted().catch((e) => log.error({ err: e }, 'could not check for interrupted cutovers'));
 

@@ -2,6 +2,8 @@ import { openWarnings, type CutoverRun } from '../cutover/cutover-run';
 import { lagChecks } from '../checks/lag-checks';
 import { hopById } from '../plan/plan';
 import { statusView } from '../views/status-view';
+import { fullVerifyCheck } from '../verify/full/full-verify-gate';
+import { FullVerifyStore, fullVerifyKeys } from '../verify/full/full-verify-store';
 import type { Subcommand } from './subcommand';
 
 export const statusCommand: Subcommand = {
@@ -17,6 +19,7 @@ export const statusCommand: Subcommand = {
     const warned = runs.filter((r): r is CutoverRun => openWarnings(r).length > 0);
     const hop = hopById(c.plan, migration.currentHop);
     const lag = sample && hop ? { sample, checks: lagChecks(sample, hop, migration.hops[hop.id]?.status === 'done') } : undefined;
-    return { reply: statusView({ plan: c.plan, migration, run, lock, pending, lag, alerts, warned, now: inv.now }) };
+    const fullVerify = hop ? fullVerifyCheck(hop, c.plan, await new FullVerifyStore(c.redis, fullVerifyKeys(c.keys.verifyRun(hop.id))).last(), inv.now) : undefined;
+    return { reply: statusView({ plan: c.plan, migration, run, lock, pending, lag, alerts, warned, fullVerify, now: inv.now }) };
   },
 };

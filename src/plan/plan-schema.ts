@@ -212,9 +212,22 @@ export const planSchema = z
         exact_row_limit: z.number().int().min(0).default(1_000_000),
         checksum_ranges: z.number().int().min(1).default(4),
         range_size: z.number().int().min(1).default(1000),
+        /** `verify --full`: statements at once on each database. */
+        concurrency: z.number().int().min(1).max(16).default(2),
+        /** `verify --full`: each statement's limit (longer than database_timeouts: a segment reads many rows). */
+        statement_timeout_ms: z.number().int().positive().default(300_000),
+        /** A stale, failed or missing full verify: a warning, or (fail) a blocking gate. */
+        gate: z.enum(['warn', 'fail']).default('warn'),
+        max_age_hours: z.number().positive().default(24),
+        /** Columns a migration is expected to change, by table: {"public.users": ["updated_at"]}. */
+        exclude_columns: z.record(z.string().regex(/^[^.]+\.[^.]+$/, 'must be "schema.table"'), z.array(z.string().min(1))).default({}),
+        /** Tables left out of the full verify ("schema.table"). */
+        exclude_tables: z.array(z.string().regex(/^[^.]+\.[^.]+$/, 'must be "schema.table"')).default([]),
+        /** On a live hop: how long to wait for the target to show a heartbeat written after the first check. */
+        lag_window_seconds: z.number().positive().default(120),
       })
       .strict()
-      .default({ exact_row_limit: 1_000_000, checksum_ranges: 4, range_size: 1000 }),
+      .default({ exact_row_limit: 1_000_000, checksum_ranges: 4, range_size: 1000, concurrency: 2, statement_timeout_ms: 300_000, gate: 'warn', max_age_hours: 24, exclude_columns: {}, exclude_tables: [], lag_window_seconds: 120 }),
     alerts: alerts.default({ reminder_minutes: 30, heartbeat_stall_seconds: 60 }),
     dms_progress: z
       .object({ eta_min_span_seconds: z.number().int().positive().default(300), stall_minutes: z.number().positive().default(15) })

@@ -50,7 +50,19 @@ export interface Plan {
   alerts: { reminderMs: number; heartbeatStallMs: number };
   sequences: { safetyGap: number; exclude: string[] };
   cutover: { fenceTimeoutSeconds: number; errorWatchMinutes: number; resumeMaxAgeMinutes: number; writersTimeoutSeconds: number };
-  verify: { exactRowLimit: number; checksumRanges: number; rangeSize: number };
+  verify: {
+    exactRowLimit: number;
+    checksumRanges: number;
+    rangeSize: number;
+    /** `verify --full`: statements at once per database, each statement's limit, the gate, exclusions. */
+    concurrency: number;
+    statementTimeoutMs: number;
+    gate: 'warn' | 'fail';
+    maxAgeHours: number;
+    excludeColumns: Record<string, string[]>;
+    excludeTables: string[];
+    lagWindowSeconds: number;
+  };
   /** The full-load ETA needs progress over at least `etaMinSpanMs`; no progress for `stallMs` alerts. */
   dmsProgress: { etaMinSpanMs: number; stallMs: number };
   databaseTimeouts: { connectTimeoutMs: number; statementTimeoutMs: number };

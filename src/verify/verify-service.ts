@@ -6,6 +6,7 @@ import { inStore, type StateStore } from '../state/state-store';
 import { verifyProgressView, verifyMismatchesView } from '../views/verify-view';
 import { compareTable, type TableComparison } from './table-comparison';
 import { readTables } from './table-inventory';
+import type { FullVerify } from './full/full-verify';
 
 export interface VerifyOptions {
   exactRowLimit: number;
@@ -24,8 +25,14 @@ export class VerifyService {
   private readonly running = new Set<Promise<void>>();
 
   constructor(
-    private readonly deps: { databases: DatabaseSet; channel: ChannelPort; redis: StateStore; runKey: (hop: string) => string; options: VerifyOptions; log: Logger },
+    private readonly deps: { databases: DatabaseSet; channel: ChannelPort; redis: StateStore; runKey: (hop: string) => string; options: VerifyOptions; log: Logger; full?: FullVerify },
   ) {}
+
+  /** `verify --full`: every row, compared inside both databases (see FullVerify). */
+  get full(): FullVerify {
+    if (!this.deps.full) throw new Error('the full verify is not wired in this process');
+    return this.deps.full;
+  }
 
   /** Starts a run; false when one is already running for this hop. */
   async start(hop: Hop, user: string, checksum: boolean): Promise<boolean> {
@@ -41,7 +48,7 @@ export class VerifyService {
 
   /** Waits for running verifies, at most `timeoutMs` (a stopping process is killed soon after). */
   async drain(timeoutMs = 20_000): Promise<void> {
-    await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    await Promise.race([Promise.allSettled([...this.running, this.deps.full?.drain(timeoutMs)]), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   }
 
   private async run(hop: Hop, user: string, checksum: boolean): Promise<void> {

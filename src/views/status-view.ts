@@ -25,11 +25,13 @@ export interface StatusInput {
   alerts: Incident[];
   /** Cutover runs whose warnings nobody acknowledged yet. */
   warned?: CutoverRun[];
+  /** The current hop's latest full verify, as its gate reads it. */
+  fullVerify?: CheckResult;
   now: number;
 }
 
 /** `/migrate status`: where we are, in one message. */
-export function statusView({ plan, migration, run, lock, pending, lag, alerts, warned = [], now }: StatusInput): MessageView {
+export function statusView({ plan, migration, run, lock, pending, lag, alerts, warned = [], fullVerify, now }: StatusInput): MessageView {
   const hop = hopById(plan, migration.currentHop);
   const index = plan.hops.findIndex((h) => h.id === migration.currentHop);
   const progress = migration.hops[migration.currentHop];
@@ -48,6 +50,7 @@ export function statusView({ plan, migration, run, lock, pending, lag, alerts, w
     header(`Migration ${plan.name}`),
     section(`${hopLine}\n${stepLine}`),
     section(lagSection(lag, now)),
+    ...(fullVerify ? [section(checkLine(fullVerify))] : []),
     ...warned.map((r) => section(`*Cutover of ${escapeText(r.hop)}:* ${warningsText(r)}`)),
     section(`*Open alerts:* ${alerts.length ? alerts.map((a) => `\n:rotating_light: ${a.summary} (since ${slackTime(a.since)})`).join('') : 'none'}`),
     section(`${lockLine(lock, now)}\n${holdLine(migration.hold)}`),

@@ -1,4 +1,6 @@
 import type { TableComparison } from '../verify/table-comparison';
+import type { FullVerifySummary } from '../verify/full/full-verify-store';
+import type { Difference, TableVerdict } from '../verify/full/table-verdict';
 import { context, duration, escapeText, section, type MessageView } from './slack-text';
 
 export interface VerifyProgress {
@@ -40,4 +42,111 @@ export function verifyMismatchesView(hop: string, mismatched: TableComparison[])
     views.push({ text: `Verify ${hop}: mismatches ${i + 1}–${i + chunk.length}`, blocks: [section(chunk.join('\n'))] });
   }
   return views;
+}
+
+export interface FullVerifyProgress {
+  hop: string;
+  user: string;
+  runId: string;
+  mode?: 'live' | 'fenced';
+  tables: number;
+  tablesDone: number;
+  /** Rows of the source to compare (estimates for tables not done yet) and compared so far. */
+  rowsTotal: number;
+  rowsDone: number;
+  /** Rows compared by this process since it took the run up: the throughput's base. */
+  rowsThisProcess: number;
+  startedAt: number;
+  resumedAt: number;
+  resumes: number;
+  differences: number;
+  inFlight: number;
+  state: 'running' | 'paused' | 'done' | 'cancelled' | 'failed';
+  failure?: string;
+  cancelledBy?: string;
+}
+
+const modeText = (m?: 'live' | 'fenced') =>
+  m === 'fenced' ? 'source fenced: no writes, every difference is real' : m === 'live' ? 'source live: differences confirmed after the target caught up (heartbeat); rows changing meanwhile are listed as in flight' : 'source state not read yet';
+
+/** The full verify's one message, edited in place: rows compared, throughput, ETA, then the outcome. */
+export function fullVerifyProgressView(p: FullVerifyProgress, now = Date.now()): MessageView {
+  const elapsed = Math.max(1, now - p.resumedAt);
+  const rate = (p.rowsThisProcess / elapsed) * 1000;
+  const left = Math.max(0, p.rowsTotal - p.rowsDone);
+  const eta = rate > 0 && p.state === 'running' ? `, about ${duration((left / rate) * 1000)} left` : '';
+  const rows = `${fmt(p.rowsDone)} of ~${fmt(Math.max(p.rowsTotal, p.rowsDone))} rows, ${p.tablesDone} of ${p.tables} tables`;
+  const found = `${p.differences ? `${fmt(p.differences)} persistent differences` : 'no persistent difference'}${p.inFlight ? `, ${fmt(p.inFlight)} rows in flight` : ''}`;
+  const head =
+    p.state === 'done'
+      ? p.differences
+        ? `:red_circle: *Full verify of ${p.hop} finished: ${found}* (every key in the thread)`
+        : `:white_check_mark: *Full verify of ${p.hop} finished: every row of ${p.tables} tables matches*${p.inFlight ? ` (${fmt(p.inFlight)} rows in flight, listed apart)` : ''}`
+      : p.state === 'cancelled'
+        ? `:warning: *Full verify of ${p.hop} cancelled*${p.cancelledBy ? ` by <@${p.cancelledBy}>` : ''}: ${rows}; ${found} so far`
+        : p.state === 'failed'
+          ? `:warning: *Full verify of ${p.hop} failed*: ${escapeText(p.failure ?? 'unknown error')}`
+          : p.state === 'paused'
+            ? `:double_vertical_bar: *Full verify of ${p.hop} paused* (the bot is restarting; it resumes where it stopped): ${rows}`
+            : `:mag: *Full verify of ${p.hop}:* ${rows} (${fmt(rate)} rows/s${eta}); ${found} so far`;
+  const notes = [modeText(p.mode), `run ${p.runId}${p.resumes ? `, resumed ${p.resumes}×` : ''}`, `asked by <@${p.user}>, ${duration(now - p.startedAt)}`];
+  return { text: head.replace(/[*:]/g, ''), blocks: [section(head), context(notes.join(' · '))] };
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+const keyText = (v: TableVerdict, key: string[]) => (v.key.length === 1 ? `${v.key[0]}=${key[0]}` : `(${v.key.join(', ')})=(${key.join(', ')})`);
+
+function differenceText(v: TableVerdict, d: Difference): string {
+  const what = d.kind === 'missing' ? 'missing on the target' : d.kind === 'extra' ? 'extra on the target' : `different${d.columns?.length ? ` (${d.columns.join(', ')})` : ''}`;
+  return `${keyText(v, d.key)} ${what}`;
+}
+
+/** The summary in the thread: each table with persistent differences (keys named, up to a limit), in-flight rows apart. */
+export function fullVerifySummaryViews(hop: string, s: FullVerifySummary, verdicts: TableVerdict[]): MessageView[] {
+  const lines: string[] = [];
+  const named = 10;
+  for (const v of [...verdicts].sort((a, b) => a.table.localeCompare(b.table))) {
+    const t = `\`${escapeText(v.table)}\``;
+    const bits: string[] = [...v.problems.map(escapeText)];
+    if (v.wholeDiffers) bits.push(`no primary key, compared as a whole: differs (${fmt(v.rowsSource)} rows on the source, ${fmt(v.rowsTarget)} on the target)`);
+    if (v.differences.length || v.unnamed) {
+      const shown = v.differences.slice(0, named).map((d) => escapeText(differenceText(v, d)));
+      const more = v.differences.length - shown.length + v.unnamed;
+      bits.push(`${fmt(v.differences.length + v.unnamed)} differing keys: ${shown.join('; ')}${more > 0 ? `; and ${fmt(more)} more (in the CSV)` : ''}`);
+    }
+    if (v.unsettled && (v.differences.length || v.wholeDiffers)) bits.push(`⚠️ ${escapeText(v.unsettled)}`);
+    if (bits.length) lines.push(`• ${t}: ${bits.join('; ')}`);
+  }
+  const flight: string[] = [];
+  for (const v of verdicts) {
+    if (v.inFlight.length) flight.push(`• \`${escapeText(v.table)}\`: ${v.inFlight.slice(0, named).map((d) => escapeText(differenceText(v, d))).join('; ')}${v.inFlight.length > named ? `; and ${fmt(v.inFlight.length - named)} more` : ''}`);
+    if (v.wholeInFlight) flight.push(`• \`${escapeText(v.table)}\` (no primary key, compared as a whole): ${escapeText(v.wholeInFlight)}`);
+  }
+  const whole = verdicts.filter((v) => v.compared === 'whole' && !v.wholeDiffers && !v.wholeInFlight).map((v) => `\`${escapeText(v.table)}\``);
+  const head = `*Full verify of ${hop}* (${s.mode ?? 'unknown'} source): ${fmt(s.tables)} tables, ${fmt(s.rows)} rows; ${s.differences ? `${fmt(s.differences)} persistent differences in ${s.differingTables} tables` : 'no persistent difference'}; ${fmt(s.inFlight)} in flight`;
+  const blocks = [head, ...(whole.length ? [`Compared as a whole (no primary key), equal: ${whole.join(', ')}`] : [])];
+  const views: MessageView[] = [];
+  const chunked = (title: string, all: string[]) => {
+    for (let i = 0; i < all.length; i += 20) views.push({ text: `${title} ${i + 1}–${Math.min(all.length, i + 20)}`, blocks: [section(`*${title}*\n${all.slice(i, i + 20).join('\n').slice(0, 2900)}`)] });
+  };
+  views.push({ text: head.replace(/\*/g, ''), blocks: blocks.map((b) => section(b.slice(0, 2900))) });
+  chunked('Persistent differences', lines);
+  chunked('In flight (changed during the run, not a loss)', flight);
+  return views;
+}
+
+const csvField = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/** Every differing key, one a line: table, key columns, key, kind, columns, persistent or in flight. Undefined when there is none. */
+export function fullVerifyCsv(verdicts: TableVerdict[]): string | undefined {
+  const rows: string[] = [];
+  for (const v of verdicts) {
+    const line = (d: Difference, status: string) => [v.table, v.key.join(' '), d.key.join(' '), d.kind, (d.columns ?? []).join(' '), status].map(csvField).join(',');
+    for (const d of v.differences) rows.push(line(d, 'persistent'));
+    for (const d of v.inFlight) rows.push(line(d, 'in flight'));
+  }
+  return rows.length ? ['table,key_columns,key,kind,columns,status', ...rows].join('\n') + '\n' : undefined;
 }

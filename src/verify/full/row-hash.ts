@@ -1,0 +1,141 @@
+import { quoteIdent } from '../../db/database';
+import type { ColumnShape } from './table-shape';
+
+/**
+ * How equal values are made to hash equal on two servers. Each column is hashed by the 64-bit hash
+ * its type's hash index uses (stable across versions and servers: hash indexes and hash partitions
+ * survive pg_upgrade), over a canonical value: numeric hashes ignore scale (1.5 = 1.50),
+ * timestamptz is taken in UTC, json becomes jsonb (key order and spacing gone), text is hashed as
+ * bytes (COLLATE "C"). Enums, composites and anything else are hashed through their text output
+ * under fixed session settings (UTC, ISO dates, float text, hex bytea), never by OID.
+ */
+type Family = 'int' | 'numeric' | 'float' | 'text' | 'timestamptz' | 'timestamp' | 'jsonb' | 'uuid' | 'bool' | 'date' | 'interval' | 'bytea' | 'io';
+
+const SCALAR: Record<string, Family> = {
+  smallint: 'int',
+  integer: 'int',
+  bigint: 'int',
+  numeric: 'numeric',
+  money: 'numeric',
+  real: 'float',
+  'double precision': 'float',
+  text: 'text',
+  'character varying': 'text',
+  character: 'text',
+  name: 'text',
+  'timestamp with time zone': 'timestamptz',
+  'timestamp without time zone': 'timestamp',
+  json: 'jsonb',
+  jsonb: 'jsonb',
+  uuid: 'uuid',
+  boolean: 'bool',
+  date: 'date',
+  interval: 'interval',
+  bytea: 'bytea',
+};
+
+/** The family a column hashes in: "int", "numeric[]"…, or "io" (its text output). */
+export function familyOf(c: ColumnShape): string {
+  if (c.kind !== 'b') return 'io';
+  if (c.element) {
+    const f = SCALAR[c.element];
+    return f && f !== 'bytea' && f !== 'interval' ? `${f}[]` : 'io';
+  }
+  return SCALAR[c.base] ?? 'io';
+}
+
+/** The family both sides hash a column in: the same one, a wider one (int with numeric, timestamp with timestamptz), or text. */
+export function sharedFamily(a: ColumnShape, b: ColumnShape): string {
+  const fa = familyOf(a);
+  const fb = familyOf(b);
+  if (fa === fb) return fa;
+  const pair = new Set([fa, fb]);
+  if (pair.has('int') && pair.has('numeric')) return 'numeric';
+  if (pair.has('timestamp') && pair.has('timestamptz')) return 'timestamp';
+  return 'io';
+}
+
+const ARRAY_CAST: Record<string, string> = { int: 'bigint[]', numeric: 'numeric[]', float: 'double precision[]', text: 'text[]', timestamp: 'timestamp[]', timestamptz: 'timestamp[]', jsonb: 'jsonb[]', uuid: 'uuid[]', bool: 'boolean[]', date: 'date[]' };
+
+/** The column's canonical text: what "io" hashes, and what a mixed pair compares. */
+function canonicalText(v: string, c: ColumnShape): string {
+  const own = familyOf(c);
+  if (own === 'numeric') return `trim_scale(${v}::numeric)::text`;
+  if (own === 'jsonb') return `${v}::jsonb::text`;
+  if (own === 'timestamptz') return `(${v} AT TIME ZONE 'UTC')::text`;
+  return `${v}::text`;
+}
+
+/** The 64-bit hash expression of one column (a NULL hashes to a constant of its own). */
+export function columnHash(c: ColumnShape, family: string, seed: bigint, alias = 'r'): string {
+  const v = `${alias}.${quoteIdent(c.name)}`;
+  const s = `${seed}::bigint`;
+  const own = familyOf(c);
+  let h: string;
+  if (family.endsWith('[]')) {
+    // Session TimeZone is UTC, so timestamptz[] → timestamp[] is the UTC wall time.
+    h = `hash_array_extended(${v}::${ARRAY_CAST[family.slice(0, -2)]}, ${s})`;
+  } else {
+    switch (family) {
+      case 'int': h = `hashint8extended(${v}::bigint, ${s})`; break;
+      case 'numeric': h = `hash_numeric_extended(${v}::numeric, ${s})`; break;
+      case 'float': h = `hashfloat8extended(${v}::double precision, ${s})`; break;
+      case 'text': h = `hashtextextended(${v}::text COLLATE "C", ${s})`; break;
+      case 'timestamp': h = `timestamp_hash_extended(${own === 'timestamptz' ? `${v} AT TIME ZONE 'UTC'` : v}, ${s})`; break;
+      case 'timestamptz': h = `timestamp_hash_extended(${v} AT TIME ZONE 'UTC', ${s})`; break;
+      case 'jsonb': h = `jsonb_hash_extended(${v}::jsonb, ${s})`; break;
+      case 'uuid': h = `uuid_hash_extended(${v}, ${s})`; break;
+      case 'bool': h = `hashint4extended(${v}::int, ${s})`; break;
+      case 'date': h = `hashint4extended(${v} - date '2000-01-01', ${s})`; break;
+      case 'interval': h = `interval_hash_extended(${v}, ${s})`; break;
+      case 'bytea': h = `hashtextextended(encode(${v}, 'hex'), ${s})`; break;
+      default: h = `hashtextextended(${canonicalText(v, c)} COLLATE "C", ${s})`;
+    }
+  }
+  return `COALESCE(${h}, ${nullMark(seed)}::bigint)`;
+}
+
+/** A seed per column name (FNV-1a, 40 bits), so both sides agree whatever the column order. */
+export function columnSeed(name: string): bigint {
+  let h = 0xcbf29ce484222325n;
+  for (const b of Buffer.from(name, 'utf8')) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return h & 0xffffffffffn;
+}
+
+function nullMark(seed: bigint): bigint {
+  return (seed * 2654435761n + 97n) & 0x7fffffffffffn;
+}
+
+export interface ComparedColumn {
+  name: string;
+  /** The hash expression on the source and on the target. */
+  source: string;
+  target: string;
+}
+
+/** The columns both sides hash (in the source's order, less exclusions) and what differs in their shape. */
+export function comparedColumns(source: ColumnShape[], target: ColumnShape[], excluded: string[]): { columns: ComparedColumn[]; onlySource: string[]; onlyTarget: string[] } {
+  const byName = new Map(target.map((c) => [c.name, c]));
+  const skip = new Set(excluded);
+  const columns: ComparedColumn[] = [];
+  const onlySource: string[] = [];
+  for (const s of source) {
+    if (skip.has(s.name)) continue;
+    const t = byName.get(s.name);
+    if (!t) {
+      onlySource.push(s.name);
+      continue;
+    }
+    const family = sharedFamily(s, t);
+    const seed = columnSeed(s.name);
+    columns.push({ name: s.name, source: columnHash(s, family, seed), target: columnHash(t, family, seed) });
+  }
+  const sourceNames = new Set(source.map((c) => c.name));
+  const onlyTarget = target.filter((c) => !sourceNames.has(c.name) && !skip.has(c.name)).map((c) => c.name);
+  return { columns, onlySource, onlyTarget };
+}
+
+/** A row's hash: its column hashes combined (XOR of differently seeded hashes keeps column positions apart). */
+export function rowHash(hashes: string[]): string {
+  return hashes.length ? `(${hashes.join(' # ')})` : '0::bigint';
+}

@@ -1,0 +1,140 @@
+import { quoteIdent, type Queryable } from '../../db/database';
+import { rowHash, type ComparedColumn } from './row-hash';
+
+/** A key as text, one value per key column (both sides print keys alike under the verify's session settings). */
+export type KeyValue = string[];
+
+/** Keys from `lo` (inclusive) to `hi` (exclusive); an end left out is open. */
+export interface KeyRange {
+  lo?: KeyValue;
+  hi?: KeyValue;
+}
+
+/** One side of one table as the statements need it. */
+export interface TableSide {
+  /** schema.table, quoted. */
+  relation: string;
+  /** Key columns and their declared types on this side. */
+  key: { name: string; type: string }[];
+  /** The row hash over the compared columns on this side. */
+  hash: string;
+  /** Each compared column's hash on this side, in the compared order. */
+  columnHashes: string[];
+}
+
+export function tableSide(schema: string, name: string, key: { name: string; type: string }[], columns: ComparedColumn[], side: 'source' | 'target'): TableSide {
+  const hashes = columns.map((c) => c[side]);
+  return { relation: `${quoteIdent(schema)}.${quoteIdent(name)}`, key, hash: rowHash(hashes), columnHashes: hashes };
+}
+
+/** Bind values of one statement, named as they are added. */
+class Binds {
+  readonly values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+const keyCols = (t: TableSide) => t.key.map((k) => `r.${quoteIdent(k.name)}`);
+const keyExpr = (t: TableSide) => (t.key.length === 1 ? keyCols(t)[0] : `(${keyCols(t).join(', ')})`);
+const keyText = (t: TableSide) => `ARRAY[${keyCols(t).map((c) => `${c}::text`).join(', ')}]`;
+
+function keyLiteral(t: TableSide, v: KeyValue, b: Binds): string {
+  const parts = t.key.map((k, i) => `${b.add(v[i])}::${k.type}`);
+  return parts.length === 1 ? parts[0] : `(${parts.join(', ')})`;
+}
+
+function rangeWhere(t: TableSide, r: KeyRange, b: Binds): string {
+  const cond: string[] = [];
+  if (r.lo) cond.push(`${keyExpr(t)} >= ${keyLiteral(t, r.lo, b)}`);
+  if (r.hi) cond.push(`${keyExpr(t)} < ${keyLiteral(t, r.hi, b)}`);
+  return cond.length ? `WHERE ${cond.join(' AND ')}` : '';
+}
+
+/** An array of keys in SQL from one text[] bind per key column (records for a composite key). */
+function keyArray(t: TableSide, keys: KeyValue[], b: Binds): string {
+  if (t.key.length === 1) return `${b.add(keys.map((k) => k[0]))}::text[]::${t.key[0].type}[]`;
+  const cols = t.key.map((k, i) => `${b.add(keys.map((v) => v[i]))}::text[]::${k.type}[]`);
+  const names = t.key.map((_, i) => `u.c${i}`);
+  return `(SELECT array_agg(ROW(${names.join(', ')}) ORDER BY u.o) FROM unnest(${cols.join(', ')}) WITH ORDINALITY u(${names.map((n) => n.slice(2)).join(', ')}, o))`;
+}
+
+export interface BucketSum {
+  rows: number;
+  /** Sum of the row hashes, as Postgres's numeric prints it. */
+  sum: string;
+}
+
+/**
+ * Count and checksum of every bucket of a key range in one statement: buckets are split at
+ * `bounds` (bucket i holds keys from bounds[i-1] to bounds[i]; 0 and bounds.length are open-ended
+ * within the range).
+ */
+export async function bucketChecksums(db: Queryable, t: TableSide, range: KeyRange, bounds: KeyValue[]): Promise<Map<number, BucketSum>> {
+  const b = new Binds();
+  const where = rangeWhere(t, range, b);
+  const bucket = bounds.length ? `width_bucket(${keyExpr(t)}, ${keyArray(t, bounds, b)})` : '0';
+  const { rows } = await db.query<{ b: number; n: string; h: string }>(
+    `SELECT ${bucket} AS b, count(*) AS n, sum(${t.hash})::text AS h FROM ${t.relation} r ${where} GROUP BY 1`,
+    b.values,
+  );
+  return new Map(rows.map((r) => [Number(r.b), { rows: Number(r.n), sum: r.h }]));
+}
+
+/** Count and checksum of a whole table (a table without a primary key is compared this way). */
+export async function tableChecksum(db: Queryable, t: TableSide): Promise<BucketSum> {
+  const { rows } = await db.query<{ n: string; h: string | null }>(`SELECT count(*) AS n, COALESCE(sum(${t.hash}), 0)::text AS h FROM ${t.relation} r`);
+  return { rows: Number(rows[0].n), sum: rows[0].h ?? '0' };
+}
+
+/** Every key of a range with its row hash (a range is fetched once it is small). */
+export async function rangeRows(db: Queryable, t: TableSide, range: KeyRange): Promise<Map<string, { key: KeyValue; hash: string }>> {
+  const b = new Binds();
+  const { rows } = await db.query<{ k: KeyValue; h: string }>(`SELECT ${keyText(t)} AS k, ${t.hash}::text AS h FROM ${t.relation} r ${rangeWhere(t, range, b)}`, b.values);
+  return new Map(rows.map((r) => [JSON.stringify(r.k), { key: r.k, hash: r.h }]));
+}
+
+export interface KeyedRow {
+  key: KeyValue;
+  hash: string;
+  /** Each compared column's hash. */
+  columns: string[];
+}
+
+/** The rows with these keys, with each column's hash (to name the columns that differ). */
+export async function rowsByKeys(db: Queryable, t: TableSide, keys: KeyValue[]): Promise<Map<string, KeyedRow>> {
+  if (!keys.length) return new Map();
+  const b = new Binds();
+  const match = t.key.length === 1 ? `${keyCols(t)[0]} = ANY(${keyArray(t, keys, b)})` : `${keyExpr(t)} = ANY(${keyArray(t, keys, b)})`;
+  const cols = t.columnHashes.length ? `ARRAY[${t.columnHashes.map((h) => `(${h})::text`).join(', ')}]` : `ARRAY[]::text[]`;
+  const { rows } = await db.query<{ k: KeyValue; h: string; c: string[] }>(`SELECT ${keyText(t)} AS k, ${t.hash}::text AS h, ${cols} AS c FROM ${t.relation} r WHERE ${match}`, b.values);
+  return new Map(rows.map((r) => [JSON.stringify(r.k), { key: r.k, hash: r.h, columns: r.c }]));
+}
+
+/** Keys that split a range into parts of about `step` rows each, from the rows themselves (for bisecting). */
+export async function splitKeys(db: Queryable, t: TableSide, range: KeyRange, step: number): Promise<KeyValue[]> {
+  const b = new Binds();
+  const where = rangeWhere(t, range, b);
+  const order = keyCols(t).join(', ');
+  const { rows } = await db.query<{ k: KeyValue }>(
+    `SELECT k FROM (SELECT ${keyText(t)} AS k, row_number() OVER (ORDER BY ${order}) AS rn FROM ${t.relation} r ${where}) s WHERE rn % ${b.add(step)} = 0 ORDER BY rn`,
+    b.values,
+  );
+  return rows.map((r) => r.k);
+}
+
+/**
+ * Segment boundaries from the key distribution: a block sample (TABLESAMPLE SYSTEM, a few rows of
+ * each sampled block so clustered keys do not bunch), every `step`-th key of it in key order.
+ */
+export async function sampledBounds(db: Queryable, t: TableSide, percent: number, step: number): Promise<KeyValue[]> {
+  const b = new Binds();
+  const order = keyCols(t).join(', ');
+  const { rows } = await db.query<{ k: KeyValue }>(
+    `SELECT k FROM (SELECT ${keyText(t)} AS k, row_number() OVER (ORDER BY ${order}) AS rn FROM ${t.relation} r TABLESAMPLE SYSTEM (${b.add(percent)})
+       WHERE (r.ctid::text::point)[1] <= 3) s WHERE rn % ${b.add(step)} = 0 ORDER BY rn`,
+    b.values,
+  );
+  return rows.map((r) => r.k);
+}

@@ -1,0 +1,123 @@
+import type { Limiter } from './limiter';
+import { diffKeyedTable, type FoundKey, type SegmentOptions, type Side } from './keyed-table-diff';
+import { comparedColumns } from './row-hash';
+import { rowsByKeys, tableChecksum, tableSide, type KeyedRow, type KeyValue, type TableSide } from './segment-sql';
+import { qualified, type TableShape } from './table-shape';
+import type { Queryable } from '../../db/database';
+
+export type DifferenceKind = 'missing' | 'extra' | 'different';
+
+/** One differing key: missing on the target, extra on the target, or different (with the columns). */
+export interface Difference {
+  key: KeyValue;
+  kind: DifferenceKind;
+  columns?: string[];
+}
+
+/** What the full verify found for one table. */
+export interface TableVerdict {
+  table: string;
+  /** keyed: segment by segment; whole: count and checksum of the whole table (no primary key). */
+  compared: 'keyed' | 'whole' | 'not compared';
+  key: string[];
+  rowsSource: number;
+  rowsTarget: number;
+  /** Differences still there once the target had caught up (or at once on a fenced source). */
+  differences: Difference[];
+  /** Rows that changed during the run: equal once the target caught up, or still moving. */
+  inFlight: Difference[];
+  /** Differences past the naming limit, counted only. */
+  unnamed: number;
+  /** A table without a primary key whose checksum differs, persistently. */
+  wholeDiffers?: boolean;
+  /** A table without a primary key that changed during the run (equal once caught up, or still moving). */
+  wholeInFlight?: string;
+  /** Table-level findings (missing, unreadable, columns on one side only, could not be compared). */
+  problems: string[];
+  /** Why differences could not be confirmed against the lag (no heartbeat…), if so. */
+  unsettled?: string;
+  ms: number;
+}
+
+export interface VerdictContext {
+  source: { db: Queryable; limit: Limiter };
+  target: { db: Queryable; limit: Limiter };
+  segments: SegmentOptions;
+  excludedColumns: string[];
+  /** Resolves once the target has caught up with the source as it was now; a reason when that cannot be told. */
+  settle(): Promise<string | undefined>;
+  onRows(rows: number): void;
+}
+
+/** `keyKey` of a key: how keys are matched across sides. */
+const keyId = (k: KeyValue) => JSON.stringify(k);
+
+/** Source against target for one table, differences confirmed after the lag window. */
+export async function verifyTable(s: TableShape, t: TableShape | undefined, c: VerdictContext): Promise<TableVerdict> {
+  const started = Date.now();
+  const v: TableVerdict = { table: qualified(s), compared: 'not compared', key: s.key, rowsSource: 0, rowsTarget: 0, differences: [], inFlight: [], unnamed: 0, problems: [], ms: 0 };
+  const done = () => ({ ...v, ms: Date.now() - started });
+  if (!t) return { ...done(), problems: ['missing on the target'] };
+  if (!s.readable || !t.readable) return { ...done(), problems: [`not readable by the bot on the ${!s.readable ? 'source' : 'target'}`] };
+  const { columns, onlySource, onlyTarget } = comparedColumns(s.columns, t.columns, c.excludedColumns);
+  if (onlySource.length) v.problems.push(`columns only on the source: ${onlySource.join(', ')}`);
+  if (onlyTarget.length) v.problems.push(`columns only on the target: ${onlyTarget.join(', ')}`);
+  const keyOf = (shape: TableShape) => s.key.map((k) => ({ name: k, type: shape.columns.find((col) => col.name === k)?.type ?? '' }));
+  const sk = keyOf(s);
+  const tk = keyOf(t);
+  const sSide = tableSide(s.schema, s.name, sk, columns, 'source');
+  const tSide = tableSide(t.schema, t.name, tk, columns, 'target');
+  if (!s.key.length) return { ...(await wholeTable(sSide, tSide, c, v)), ms: Date.now() - started };
+  const missingKey = tk.filter((k) => !k.type).map((k) => k.name);
+  if (missingKey.length) return { ...done(), problems: [...v.problems, `key columns missing on the target: ${missingKey.join(', ')}`] };
+  v.compared = 'keyed';
+  const pass = await diffKeyedTable({ ...c.source, table: sSide }, { ...c.target, table: tSide }, { estimate: Math.max(s.estimate, t.estimate), pages: Math.max(s.pages, t.pages) }, c.segments, c.onRows);
+  v.rowsSource = pass.rowsSource;
+  v.rowsTarget = pass.rowsTarget;
+  v.unnamed = pass.unnamed;
+  if (pass.found.length) await confirm(pass.found, { ...c.source, table: sSide }, { ...c.target, table: tSide }, columns.map((col) => col.name), c, v);
+  return done();
+}
+
+/** Looks at the differing keys again once the target has caught up: what still differs is persistent, what moved is in flight. */
+async function confirm(found: FoundKey[], source: Side, target: Side, names: string[], c: VerdictContext, v: TableVerdict): Promise<void> {
+  v.unsettled = await c.settle();
+  const now = { s: new Map<string, KeyedRow>(), t: new Map<string, KeyedRow>() };
+  for (let i = 0; i < found.length; i += 500) {
+    const keys = found.slice(i, i + 500).map((f) => f.key);
+    const [s, t] = await Promise.all([source.limit.run(() => rowsByKeys(source.db, source.table, keys)), target.limit.run(() => rowsByKeys(target.db, target.table, keys))]);
+    for (const [k, r] of s) now.s.set(k, r);
+    for (const [k, r] of t) now.t.set(k, r);
+  }
+  for (const f of found) {
+    const s = now.s.get(keyId(f.key));
+    const t = now.t.get(keyId(f.key));
+    const settledEqual = s?.hash === t?.hash;
+    const moved = s?.hash !== f.source || t?.hash !== f.target;
+    const kind: DifferenceKind = settledEqual ? kindOf(f.source, f.target) : kindOf(s?.hash, t?.hash);
+    const columns = s && t && !settledEqual ? names.filter((_, i) => s.columns[i] !== t.columns[i]) : undefined;
+    const d: Difference = columns ? { key: f.key, kind, columns } : { key: f.key, kind };
+    // Without a settled target a difference stays a difference: fail closed.
+    if ((settledEqual || moved) && !v.unsettled) v.inFlight.push(d);
+    else if (!settledEqual) v.differences.push(d);
+  }
+}
+
+const kindOf = (s?: string, t?: string): DifferenceKind => (s === undefined ? 'extra' : t === undefined ? 'missing' : 'different');
+
+/** A table without a primary key: one count and checksum a side, looked at again after the lag window if it differs. */
+async function wholeTable(source: TableSide, target: TableSide, c: VerdictContext, v: TableVerdict): Promise<TableVerdict> {
+  v.compared = 'whole';
+  const once = () => Promise.all([c.source.limit.run(() => tableChecksum(c.source.db, source)), c.target.limit.run(() => tableChecksum(c.target.db, target))]);
+  let [s, t] = await once();
+  c.onRows(s.rows);
+  if (s.sum !== t.sum || s.rows !== t.rows) {
+    const first = s;
+    v.unsettled = await c.settle();
+    [s, t] = await once();
+    const equal = s.sum === t.sum && s.rows === t.rows;
+    if (!equal && (v.unsettled || first.sum === s.sum)) v.wholeDiffers = true;
+    else v.wholeInFlight = equal ? 'changed during the run; equal once the target caught up' : 'still changing on the source: compare it again when writes stop';
+  }
+  return { ...v, rowsSource: s.rows, rowsTarget: t.rows };
+}
