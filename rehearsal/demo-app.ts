@@ -55,8 +55,12 @@ export class DemoApp {
     const url = this.heroku.configVars.DATABASE_URL;
     this.status.database = url ? this.labelOf(url) : '(no DATABASE_URL)';
     if (this.throwErrors) this.rollbar.record(1);
+    // Scaled to 0, a dyno is stopped and its connection closes with it: it is no writer any more.
+    if (!this.heroku.scaleOf('web')) {
+      await this.disconnect();
+      return void (this.status.state = 'scaled to 0');
+    }
     if (this.heroku.maintenance) return void (this.status.state = 'maintenance');
-    if (!this.heroku.scaleOf('web')) return void (this.status.state = 'scaled to 0');
     try {
       const client = await this.connect(url);
       await client.query('BEGIN');

@@ -121,7 +121,7 @@ describe('the bot killed in the middle of a cutover', () => {
       expect(done.failure).toBeUndefined();
       expect(done.status).toBe('done');
       const attempts = Object.fromEntries(Object.entries(done.steps).map(([k, v]) => [k, v.attempts]));
-      expect(attempts).toEqual({ announce: 1, 'stop-writes': 1, fence: 1, detach: 1, sequences: 1, 'app-role': 1, repoint: 2, 'app-back': 1, verify: 1, done: 1 });
+      expect(attempts).toEqual({ announce: 1, 'stop-writes': 1, writers: 1, fence: 1, detach: 1, sequences: 1, 'app-role': 1, repoint: 2, 'app-back': 1, verify: 1, done: 1 });
       // Heroku saw maintenance on once and off once; the formation came back as it was.
       expect(world.heroku.calls.filter((c) => c.method === 'PATCH' && c.path === '/apps/acme-api').map((c) => c.body)).toEqual([{ maintenance: true }, { maintenance: false }]);
       expect([world.heroku.scaleOf('web'), world.heroku.scaleOf('worker')]).toEqual([3, 2]);

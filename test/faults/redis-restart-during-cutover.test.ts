@@ -48,7 +48,7 @@ describe('Redis restarted in the middle of a cutover', () => {
       return r?.status === 'done' || r?.status === 'failed' ? r : undefined;
     }, 30_000, 'the resumed run');
     expect(done.failure).toBeUndefined();
-    expect(Object.fromEntries(Object.entries(done.steps).map(([k, v]) => [k, v.attempts]))).toEqual({ announce: 1, 'stop-writes': 1, fence: 1, detach: 1, sequences: 1, repoint: 2, 'app-back': 1, verify: 1, done: 1 });
+    expect(Object.fromEntries(Object.entries(done.steps).map(([k, v]) => [k, v.attempts]))).toEqual({ announce: 1, 'stop-writes': 1, writers: 1, fence: 1, detach: 1, sequences: 1, 'app-role': 1, repoint: 2, 'app-back': 1, verify: 1, done: 1 });
     expect(world.heroku.configVars.DATABASE_URL).toBe(standby.url('app'));
     expect(world.heroku.maintenance).toBe(false);
   });
