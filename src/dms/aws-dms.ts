@@ -26,10 +26,10 @@ export function awsDms(region: string, maxAttempts = 4, requestTimeoutMs = 10_00
       throw toDmsError(e);
     }
   };
-  const describeTask = (task: string) =>
+  const describeTask = (task: string, opts: { withSettings?: boolean } = {}) =>
     call(async () => {
       const filter = task.startsWith('arn:') ? 'replication-task-arn' : 'replication-task-id';
-      const out = await client.send(new DescribeReplicationTasksCommand({ Filters: [{ Name: filter, Values: [task] }], WithoutSettings: true }));
+      const out = await client.send(new DescribeReplicationTasksCommand({ Filters: [{ Name: filter, Values: [task] }], WithoutSettings: !opts.withSettings }));
       const found = out.ReplicationTasks?.[0];
       if (!found) throw new DmsApiError('not-found', 'ResourceNotFoundFault', `no replication task "${task}"`);
       return toTask(found);
@@ -75,6 +75,7 @@ function toTask(t: ReplicationTask): DmsTask {
     startedAt: ms(s.StartDate ?? t.ReplicationTaskStartDate),
     fullLoadFinishedAt: ms(s.FullLoadFinishDate),
     recoveryCheckpoint: t.RecoveryCheckpoint,
+    settings: t.ReplicationTaskSettings,
   };
 }
 

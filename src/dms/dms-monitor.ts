@@ -5,7 +5,7 @@ import type { MigrationState } from '../state/migration-state';
 import { inStore, type StateStore } from '../state/state-store';
 import type { CdcLatency, CdcLatencyPort } from './cdc-latency';
 import { dmsConditions } from './dms-conditions';
-import { DmsApiError, type DmsPort, type DmsTableStat, type StartType } from './dms-port';
+import { DmsApiError, type DmsPort, type DmsTableStat, type DmsTask, type StartType } from './dms-port';
 import { buildReport, dmsProgressLine, type DmsReport } from './dms-report';
 import type { ProgressPoint } from './progress-eta';
 
@@ -45,7 +45,15 @@ export class DmsMonitor {
     }
   }
 
-  private async cdcLatency(hop: Hop, now: number): Promise<CdcLatency | string | undefined> {
+  /** The task with its settings and every table's statistics: what the fence reads, nothing recorded. */
+  async fenceLook(hop: Hop): Promise<{ task: DmsTask; rows: DmsTableStat[] }> {
+    const dms = this.deps.dmsFor(hop);
+    const task = await dms.describeTask(this.taskOf(hop), { withSettings: true });
+    return { task, rows: await dms.tableStatistics(task.arn) };
+  }
+
+  /** CloudWatch's newest CDC latency of the hop; undefined when the plan or the wiring has no CloudWatch, a string when it did not answer. */
+  async cdcLatency(hop: Hop, now = Date.now()): Promise<CdcLatency | string | undefined> {
     const cw = hop.dms?.cloudwatch;
     if (!cw || !this.deps.cdcLatencyFor) return undefined;
     try {

@@ -15,6 +15,8 @@ export interface DmsTask {
   startedAt?: number;
   fullLoadFinishedAt?: number;
   recoveryCheckpoint?: string;
+  /** The ReplicationTaskSettings JSON, only when asked for (`describeTask(task, { withSettings: true })`). */
+  settings?: string;
 }
 
 export interface DmsTableStat {
@@ -39,7 +41,7 @@ export type StartType = 'start-replication' | 'resume-processing' | 'reload-targ
 
 /** The DMS calls the bot makes; the wiring gives it the AWS SDK client. */
 export interface DmsPort {
-  describeTask(task: string): Promise<DmsTask>;
+  describeTask(task: string, opts?: { withSettings?: boolean }): Promise<DmsTask>;
   /** Every table's statistics, paged through (500 a page). */
   tableStatistics(taskArn: string): Promise<DmsTableStat[]>;
   startTask(taskArn: string, type: StartType): Promise<DmsTask>;

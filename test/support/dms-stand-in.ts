@@ -36,9 +36,23 @@ export interface StandInTask {
     StartDate?: number;
     FullLoadFinishDate?: number;
   };
+  /** The task settings as DMS returns them: a JSON string (left out when asked WithoutSettings). */
+  ReplicationTaskSettings: string;
   tables: StandInTable[];
   /** Set by StopReplicationTask: the next describe finds the task stopped. */
   stopRequested?: boolean;
+  /** Changes DMS is still applying: each read of the table statistics finds them applied once more. */
+  applying?: { table: string; change: { Inserts?: number; Updates?: number; Deletes?: number }; readsLeft: number }[];
+}
+
+/** Task settings JSON as DMS returns it (a few of its sections, DMS's defaults unless given). */
+export function standInTaskSettings(over: { BatchApplyEnabled?: boolean; BatchApplyTimeoutMin?: number } = {}): string {
+  return JSON.stringify({
+    TargetMetadata: { TargetSchema: '', SupportLobs: true, FullLobMode: false, LobChunkSize: 64, LimitedSizeLobMode: true, LobMaxSize: 32, BatchApplyEnabled: over.BatchApplyEnabled ?? false, ParallelApplyThreads: 0 },
+    FullLoadSettings: { TargetTablePrepMode: 'DO_NOTHING', MaxFullLoadSubTasks: 8, CommitRate: 10000 },
+    ChangeProcessingTuning: { BatchApplyPreserveTransaction: true, BatchApplyTimeoutMin: over.BatchApplyTimeoutMin ?? 1, BatchApplyTimeoutMax: 30, BatchApplyMemoryLimit: 500, BatchSplitSize: 0, CommitTimeout: 1 },
+    Logging: { EnableLogging: true },
+  });
 }
 
 export interface DmsCall {
@@ -66,6 +80,7 @@ export class DmsStandIn extends LocalHttpServer {
       Status: 'running',
       MigrationType: 'full-load-and-cdc',
       ReplicationTaskStats: { FullLoadProgressPercent: 0, ElapsedTimeMillis: 0, TablesLoaded: 0, TablesLoading: 0, TablesQueued: 0, TablesErrored: 0, StartDate: Math.floor(Date.now() / 1000) },
+      ReplicationTaskSettings: standInTaskSettings(),
       tables: [],
       ...over,
     };
@@ -77,6 +92,15 @@ export class DmsStandIn extends LocalHttpServer {
     const q = this.queuedErrors.get(operation) ?? [];
     q.push({ status, type, message });
     this.queuedErrors.set(operation, q);
+  }
+
+  /**
+   * The table's counters move by `change` at each of the next `reads` reads of the task's table
+   * statistics (Infinity: they never settle), as while DMS still applies changes.
+   */
+  keepApplying(task: StandInTask, table: string, change: { Inserts?: number; Updates?: number; Deletes?: number }, reads: number): void {
+    if (!task.tables.some((t) => t.TableName === table)) throw new Error(`no table ${table} in task ${task.ReplicationTaskIdentifier}`);
+    (task.applying ??= []).push({ table, change, readsLeft: reads });
   }
 
   callsOf(operation: string): DmsCall[] {
@@ -115,6 +139,18 @@ export class DmsStandIn extends LocalHttpServer {
     }
   }
 
+  private applyOnce(t: StandInTask): void {
+    for (const a of t.applying ?? []) {
+      if (a.readsLeft <= 0) continue;
+      a.readsLeft--;
+      const row = t.tables.find((x) => x.TableName === a.table)!;
+      row.Inserts = (row.Inserts ?? 0) + (a.change.Inserts ?? 0);
+      row.Updates = (row.Updates ?? 0) + (a.change.Updates ?? 0);
+      row.Deletes = (row.Deletes ?? 0) + (a.change.Deletes ?? 0);
+      row.LastUpdateTime = Math.floor(Date.now() / 1000);
+    }
+  }
+
   private find(arnOrId: string): StandInTask {
     const t = this.tasks.get(arnOrId) ?? [...this.tasks.values()].find((x) => x.ReplicationTaskIdentifier === arnOrId);
     if (!t) throw new Error(`Replication Task not found: ${arnOrId}`);
@@ -123,8 +159,8 @@ export class DmsStandIn extends LocalHttpServer {
 
   private answer(operation: string, body: Record<string, unknown>): unknown {
     const view = (t: StandInTask) => {
-      const { tables: _tables, stopRequested: _stop, ...rest } = t;
-      return rest;
+      const { tables: _tables, stopRequested: _stop, applying: _applying, ReplicationTaskSettings, ...rest } = t;
+      return body.WithoutSettings === true ? rest : { ...rest, ReplicationTaskSettings };
     };
     switch (operation) {
       case 'DescribeReplicationTasks': {
@@ -147,6 +183,7 @@ export class DmsStandIn extends LocalHttpServer {
         const t = this.find(String(body.ReplicationTaskArn));
         const max = Math.min(Number(body.MaxRecords ?? 100), 500);
         const from = Number(body.Marker ?? 0);
+        if (!body.Marker) this.applyOnce(t);
         const page = t.tables.slice(from, from + max);
         return { ReplicationTaskArn: t.ReplicationTaskArn, TableStatistics: page, Marker: from + max < t.tables.length ? String(from + max) : undefined };
       }

@@ -1,0 +1,109 @@
+import { formatSeconds } from '../checks/units';
+import type { CdcLatency } from './cdc-latency';
+import type { DmsTableStat, DmsTask } from './dms-port';
+import { summariseTables, tableName } from './table-summary';
+import { batchApplyText, parseTaskSettings, type DmsTaskSettings } from './task-settings';
+
+/** The reads the DMS part of the fence makes. */
+export interface DmsFencePort {
+  look(): Promise<{ task: DmsTask; rows: DmsTableStat[] }>;
+  /** Undefined when the hop has no CloudWatch; a string when CloudWatch did not answer. */
+  cdcLatency(): Promise<CdcLatency | string | undefined>;
+}
+
+export interface DmsFenceRules {
+  /** Epoch ms: no wait goes past it. */
+  deadline: number;
+  /** Whether the hop names its CloudWatch dimensions: then CDCLatencyTarget must be within `maxCdcLatencySeconds`. */
+  cloudwatch: boolean;
+  maxCdcLatencySeconds: number;
+  /** Time between the two reads of the table statistics. */
+  settleMs: number;
+  sleep(ms: number): Promise<unknown>;
+}
+
+/** Settled (with the line for the timeline), or not: `hopeless` when waiting longer cannot help. */
+export type DmsFenceOutcome =
+  | { settled: true; result: string; batchApply: DmsTaskSettings | string }
+  | { settled: false; why: string; hopeless: boolean; batchApply: DmsTaskSettings | string };
+
+type Counters = Map<string, { inserts: number; updates: number; deletes: number }>;
+
+/** The time between two reads: a few seconds, and longer than batch apply holds a batch at least. */
+export function settleMsFor(settings: DmsTaskSettings | string, baseMs: number): number {
+  if (typeof settings === 'string' || !settings.batchApply || settings.batchApplyTimeoutMinSeconds === undefined) return baseMs;
+  return Math.max(baseMs, (settings.batchApplyTimeoutMinSeconds + 1) * 1000);
+}
+
+/**
+ * After the heartbeat reached the target: waits until the task runs with no table in error, every
+ * table's insert/update/delete counters stay unchanged across two reads `settleMs` apart and, with
+ * CloudWatch, CDCLatencyTarget is within the threshold — all in the same round, before the deadline.
+ * With batch apply the heartbeat proves nothing about the other tables; these reads are what prove it.
+ */
+export async function waitForDmsToSettle(port: DmsFencePort, rules: DmsFenceRules): Promise<DmsFenceOutcome> {
+  let look = await port.look();
+  const batchApply = parseTaskSettings(look.task.settings);
+  const settleMs = settleMsFor(batchApply, rules.settleMs);
+  const apart = formatSeconds(settleMs / 1000);
+  let reasons: string[] = [];
+  for (;;) {
+    const broken = lookProblem(look);
+    if (broken) return { settled: false, why: broken, hopeless: true, batchApply };
+    if (rules.deadline - Date.now() < settleMs) {
+      return { settled: false, why: reasons.length ? reasons.join('; ') : `no time left for two reads of the table statistics ${apart} apart`, hopeless: false, batchApply };
+    }
+    const previous = counters(look.rows);
+    await rules.sleep(settleMs);
+    look = await port.look();
+    const problem = lookProblem(look);
+    if (problem) return { settled: false, why: problem, hopeless: true, batchApply };
+    const current = counters(look.rows);
+    const moved = movedTables(previous, current);
+    const latency = rules.cloudwatch ? latencyVerdict(await port.cdcLatency(), rules.maxCdcLatencySeconds) : undefined;
+    reasons = [];
+    if (moved.length) reasons.push(`DMS table statistics still moving: ${moved.slice(0, 5).join(', ')}${moved.length > 5 ? ` and ${moved.length - 5} more tables` : ''} changed in ${apart}`);
+    if (latency && !latency.ok) reasons.push(latency.text);
+    if (!reasons.length) {
+      const parts = [`DMS table statistics unchanged over ${apart} (${current.size} tables)`, latency ? latency.text : 'CDC latency not checked (no CloudWatch in the plan)', batchApplyText(batchApply)];
+      return { settled: true, result: parts.join('; '), batchApply };
+    }
+  }
+}
+
+/** What no wait can fix: a task that does not run, tables in error. */
+function lookProblem(look: { task: DmsTask; rows: DmsTableStat[] }): string | undefined {
+  const t = look.task;
+  // A stopped task leaves its counters still whether or not changes are pending.
+  if (t.status !== 'running') return `the DMS task ${t.id} is ${t.status}${t.lastFailureMessage ? ` (${t.lastFailureMessage})` : ''}: its table statistics prove nothing until it runs`;
+  const errored = summariseTables(look.rows).errored.map(tableName);
+  if (errored.length) return `DMS tables in error: ${errored.slice(0, 10).join(', ')}${errored.length > 10 ? ` and ${errored.length - 10} more` : ''}; their changes are not being applied`;
+  return undefined;
+}
+
+function counters(rows: DmsTableStat[]): Counters {
+  return new Map(rows.map((r) => [tableName(r), { inserts: r.inserts, updates: r.updates, deletes: r.deletes }]));
+}
+
+function movedTables(before: Counters, after: Counters): string[] {
+  const out: string[] = [];
+  for (const [table, now] of after) {
+    const was = before.get(table);
+    if (!was) out.push(`${table} (new)`);
+    else if (was.inserts !== now.inserts || was.updates !== now.updates || was.deletes !== now.deletes) {
+      const d = (n: number) => (n > 0 ? `+${n}` : String(n));
+      out.push(`${table} (${d(now.inserts - was.inserts)} inserts, ${d(now.updates - was.updates)} updates, ${d(now.deletes - was.deletes)} deletes)`);
+    }
+  }
+  for (const table of before.keys()) if (!after.has(table)) out.push(`${table} (gone)`);
+  return out;
+}
+
+function latencyVerdict(latency: CdcLatency | string | undefined, max: number): { ok: boolean; text: string } {
+  if (latency === undefined) return { ok: false, text: 'CDC latency unknown: the bot has no CloudWatch client for this hop' };
+  if (typeof latency === 'string') return { ok: false, text: `CDC latency unknown: ${latency}` };
+  if (latency.targetSeconds === undefined) return { ok: false, text: 'CDC latency unknown: CloudWatch has no CDCLatencyTarget point in the last 15 minutes' };
+  const ok = latency.targetSeconds <= max;
+  return { ok, text: `CDCLatencyTarget ${formatSeconds(latency.targetSeconds)} ${ok ? '≤' : '>'} ${formatSeconds(max)}` };
+}
+
