@@ -106,7 +106,7 @@ export interface KeyedRow {
 export async function rowsByKeys(db: Queryable, t: TableSide, keys: KeyValue[]): Promise<Map<string, KeyedRow>> {
   if (!keys.length) return new Map();
   const b = new Binds();
-  const match = t.key.length === 1 ? `${keyCols(t)[0]} = ANY(${keyArray(t, keys, b)})` : `${keyExpr(t)} = ANY(${keyArray(t, keys, b)})`;
+  const match = t.key.length === 1 ? `${keyCols(t)[0]} = ANY(${keyArray(t, keys, b)})` : `${keyExpr(t)} IN (SELECT * FROM unnest(${t.key.map((k, i) => `${b.add(keys.map((v) => v[i]))}::text[]::${k.type}[]`).join(', ')}))`;
   const cols = t.columnHashes.length ? `ARRAY[${t.columnHashes.map((h) => `(${h})::text`).join(', ')}]` : `ARRAY[]::text[]`;
   const { rows } = await db.query<{ k: KeyValue; h: string; c: string[] }>(`SELECT ${keyText(t)} AS k, ${t.hash}::text AS h, ${cols} AS c FROM ${t.relation} r WHERE ${match}`, b.values);
   return new Map(rows.map((r) => [JSON.stringify(r.k), { key: r.k, hash: r.h, columns: r.c }]));
