@@ -1,7 +1,7 @@
 import { newestButtonValue } from '../support/buttons';
 import { CUTOVER_RESUME } from '../../src/views/cutover-view';
 import type { BotHarness } from '../support/bot-harness';
-import { approveBy, physicalRig, type PhysicalRig } from '../support/cutover-world';
+import { appUrl, approveBy, physicalRig, type PhysicalRig } from '../support/cutover-world';
 import { eventually, sleep } from '../support/free-port';
 import type { PgCluster } from '../support/pg-cluster';
 import { PrivateRedis } from '../support/redis';
@@ -49,7 +49,7 @@ describe('Redis restarted in the middle of a cutover', () => {
     }, 30_000, 'the resumed run');
     expect(done.failure).toBeUndefined();
     expect(Object.fromEntries(Object.entries(done.steps).map(([k, v]) => [k, v.attempts]))).toEqual({ announce: 1, 'stop-writes': 1, writers: 1, fence: 1, detach: 1, sequences: 1, 'app-role': 1, repoint: 2, 'app-back': 1, verify: 1, done: 1 });
-    expect(world.heroku.configVars.DATABASE_URL).toBe(standby.url('app'));
+    expect(world.heroku.configVars.DATABASE_URL).toBe(appUrl(standby));
     expect(world.heroku.maintenance).toBe(false);
   });
 });
