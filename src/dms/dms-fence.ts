@@ -42,6 +42,16 @@ export function settleMsFor(settings: DmsTaskSettings | string, baseMs: number):
  * With batch apply the heartbeat proves nothing about the other tables; these reads are what prove it.
  */
 export async function waitForDmsToSettle(port: DmsFencePort, rules: DmsFenceRules): Promise<DmsFenceOutcome> {
+  try {
+    return await settle(bounded(port, rules.deadline), rules);
+  } catch (e) {
+    if (!(e instanceof NoAnswer)) throw e;
+    // A failed call is worth a Resume, not a longer wait; a late one ran out of the fence's time.
+    return { settled: false, why: e.message, hopeless: !e.late, batchApply: 'the task settings were not read' };
+  }
+}
+
+async function settle(port: DmsFencePort, rules: DmsFenceRules): Promise<DmsFenceOutcome> {
   let look = await port.look();
   const batchApply = parseTaskSettings(look.task.settings);
   const settleMs = settleMsFor(batchApply, rules.settleMs);
@@ -107,3 +117,28 @@ function latencyVerdict(latency: CdcLatency | string | undefined, max: number): 
   return { ok, text: `CDCLatencyTarget ${formatSeconds(latency.targetSeconds)} ${ok ? '≤' : '>'} ${formatSeconds(max)}` };
 }
 
+
+class NoAnswer extends Error {
+  constructor(
+    message: string,
+    readonly late: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** The port with every call bounded by the deadline (the SDK's own retries could outlast the fence timeout). */
+function bounded(port: DmsFencePort, deadline: number): DmsFencePort {
+  const within = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new NoAnswer(`${what} did not answer before the fence timeout`, true)), Math.max(0, deadline - Date.now()));
+    });
+    try {
+      return await Promise.race([call().catch((e: Error) => Promise.reject(new NoAnswer(`${what} failed: ${e.message}`, false))), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return { look: () => within('DMS (DescribeReplicationTasks/DescribeTableStatistics)', port.look), cdcLatency: () => within('CloudWatch', port.cdcLatency) };
+}

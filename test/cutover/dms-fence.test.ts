@@ -146,6 +146,23 @@ cutover: { fence_timeout_seconds: ${FENCE_TIMEOUT_SECONDS} }
     await expect(fenceStep(hop).run(deps)).rejects.toThrow(/the DMS task ec2toaurora is stopped: its table statistics prove nothing until it runs/);
   });
 
+  test('a DMS API that stops answering fails the fence at its timeout, not after the SDK\'s retries', async () => {
+    const started = Date.now();
+    const fence = fenceStep(hop).run(deps);
+    await heartbeatArrives();
+    dms.fault = 'hang';
+    const error = await fence.then(() => undefined, (e: Error) => e);
+    dms.fault = undefined;
+    expect(error).toBeInstanceOf(FenceTimeout);
+    expect(error!.message).toMatch(/DMS \(DescribeReplicationTasks\/DescribeTableStatistics\) did not answer before the fence timeout/);
+    expect(Date.now() - started).toBeLessThan(FENCE_TIMEOUT_SECONDS * 1000 + 1500);
+  });
+
+  test('a DMS API that refuses (access denied) fails the fence at once, saying so', async () => {
+    dms.failNext('DescribeReplicationTasks', 'AccessDeniedFault', 'User is not authorized to perform: dms:DescribeReplicationTasks');
+    await expect(fenceStep(hop).run(deps)).rejects.toThrow(/DMS \(DescribeReplicationTasks\/DescribeTableStatistics\) failed: User is not authorized/);
+  });
+
   test('a physical or logical hop keeps the heartbeat-only fence, and its dry-run says so', () => {
     const logical = { ...hop, method: 'logical' as const, dms: undefined };
     expect(fenceStep(logical).describe({ plan, hop: logical })[0]).toBe('fence used: heartbeat only (the replication applies in commit order)');
