@@ -119,7 +119,8 @@ verify: { exclude_columns: { public.shapes: [synced_at] } }
     expect(accounts).toContain('id=20001 extra on the target');
     expect(accounts).toContain('id=15000 different (note)');
     expect(thread).toContain('`public.line_items`: 1 differing keys: (tenant, line)=(8, line-3000) different (qty)');
-    const csv = [...h.slack.uploads.values()].map((b) => b.toString()).join('');
+    // The CSV is uploaded last, after the summary.
+    const csv = await eventually(() => [...h.slack.uploads.values()].map((b) => b.toString()).join('') || undefined, 10_000, 'the CSV of differing keys');
     expect(csv.split('\n').filter((l) => l.startsWith('public.accounts,')).sort()).toEqual([
       'public.accounts,id,15000,different,note,persistent',
       'public.accounts,id,20001,extra,,persistent',
