@@ -114,23 +114,6 @@ export async function readSequenceColumns(db: Queryable): Promise<SequenceColumn
   }));
 }
 
-/**
- * Sequences that feed no column (the app calls `nextval('invoice_no')` itself): they are synced by
- * name from the source. One catalog query.
- */
-export async function readStandaloneSequences(db: Queryable): Promise<SequenceDef[]> {
-  const { rows } = await db.query<DefRow>(`
-    WITH ${FED}
-    SELECT ${DEF_COLUMNS}
-      FROM pg_class s
-      JOIN pg_namespace sn ON sn.oid = s.relnamespace
-      JOIN pg_sequence sq ON sq.seqrelid = s.oid
-     WHERE s.relkind = 'S' AND sn.nspname NOT IN ('pg_catalog', 'information_schema') AND sn.nspname NOT LIKE 'pg\\_%'
-       AND NOT EXISTS (SELECT 1 FROM fed WHERE fed.seqid = s.oid)
-     ORDER BY 1, 2`);
-  return rows.map(toDef);
-}
-
 /** Tables' integer columns with no default and no identity, by schema.table.column: candidates for a lost serial. */
 export async function readPlainColumns(db: Queryable, wanted: { schema: string; table: string; column: string }[]): Promise<Set<string>> {
   if (!wanted.length) return new Set();

@@ -2,8 +2,9 @@ import type { Database } from '../db/database';
 import type { DatabaseSet } from '../db/database-set';
 import type { Hop } from '../plan/plan';
 import { auditSequences, type AuditSide, type SequenceAudit } from './sequence-audit';
-import { readPlainColumns, readSequenceColumns, readSequenceDefs, readStandaloneSequences, type SequenceDef } from './sequence-catalog';
+import { readPlainColumns, readSequenceColumns, readSequenceDefs, type SequenceDef } from './sequence-catalog';
 import { sequenceFixSql, type FixStatement } from './sequence-fix';
+import { runSync, syncQueries } from './sequence-sync';
 import { readSequenceValues, seqKey } from './sequence-values';
 
 export interface AuditOutcome {
@@ -59,40 +60,59 @@ export class SequenceService {
   }
 
   /**
-   * The cutover's sync, with writes stopped: reads both ends (a source that does not answer fails
-   * it), runs the fix with the source's values of this moment in batches of statements, switches
-   * identities to ALWAYS where the source has them, and checks the target again.
+   * The cutover's sync, with writes stopped: reads both ends' catalogs and the source's values (a
+   * source that does not answer fails it), recreates lost defaults and missing standalone
+   * sequences, sets every sequence past its columns and the source in batches (only those behind
+   * are written), switches identities to ALWAYS where the source has them, and audits the result.
    */
-  async syncForCutover(hop: Hop, now = Date.now()): Promise<{ statements: number; before: SequenceAudit; after: SequenceAudit }> {
+  async syncForCutover(hop: Hop, now = Date.now()): Promise<{ statements: number; sequences: number; identities: number; after: SequenceAudit }> {
     const targetDb = this.databases.get(hop.target.id);
-    const [target, source] = await Promise.all([
-      this.readTarget(hop),
+    const [catalog, source] = await Promise.all([
+      this.readTargetCatalog(targetDb),
       this.readSource(hop).catch((e: Error) => {
         throw new Error(`the source's sequences could not be read (${e.message}): without them no sequence, standalone sequence or lost default can be synced`, { cause: e });
       }),
     ]);
-    const before = auditSequences(target, source, now);
-    const sql = sequenceFixSql(before, this.safetyGap, { atCutover: true, inlineSource: true }).map((s) => s.sql);
-    await runInBatches(targetDb, sql, STATEMENTS_PER_BATCH);
-    const after = sql.length ? auditSequences(await this.readTarget(hop), { ...source, plainOnTarget: await this.plainOnTarget(targetDb, source) }, Date.now()) : before;
-    return { statements: sql.length, before, after };
+    const seen = auditSequences({ ...catalog, values: { next: new Map(), extreme: new Map() } }, source, now);
+    // New objects first: lost defaults and standalone sequences the target lacks.
+    const ddl = sequenceFixSql({ ...seen, findings: seen.findings.filter((f) => f.problems.includes('missing')), identityToAlways: [] }, this.safetyGap, { inlineSource: true }).map((s) => s.sql);
+    await runInBatches(targetDb, ddl, STATEMENTS_PER_BATCH);
+    const target = ddl.length ? await this.readTargetCatalog(targetDb) : catalog;
+    const { values, moved } = await runSync(targetDb, syncQueries(target, { next: source.values.next, standalone: source.standalone }, this.safetyGap));
+    const always = sequenceFixSql({ ...seen, findings: [], missingDefaults: [] }, this.safetyGap, { atCutover: true }).map((s) => s.sql);
+    await runInBatches(targetDb, always, STATEMENTS_PER_BATCH);
+    const plainOnTarget = ddl.length ? await this.plainOnTarget(targetDb, source) : source.plainOnTarget;
+    // An ALTER … SET GENERATED ALWAYS that did not take would have thrown.
+    const after = { ...auditSequences({ ...target, values }, { ...source, plainOnTarget }, Date.now()), identityToAlways: [] };
+    return { statements: ddl.length + moved + always.length, sequences: values.next.size, identities: always.length, after };
+  }
+
+  private async readTargetCatalog(db: Database): Promise<Pick<AuditSide, 'columns' | 'sequences'>> {
+    const [columns, sequences] = await Promise.all([readSequenceColumns(db), readSequenceDefs(db)]);
+    return { columns, sequences };
   }
 
   private async readTarget(hop: Hop): Promise<AuditSide> {
     const db = this.databases.get(hop.target.id);
-    const [columns, sequences] = await Promise.all([readSequenceColumns(db), readSequenceDefs(db)]);
-    const fed = new Set(columns.map(seqKey));
-    const standalone = [...sequences.values()].filter((s) => !fed.has(seqKey(s)));
-    return { columns, sequences, values: await readSequenceValues(db, columns, standalone) };
+    const catalog = await this.readTargetCatalog(db);
+    return { ...catalog, values: await readSequenceValues(db, catalog.columns, this.targetStandalone(catalog)) };
+  }
+
+  private targetStandalone(target: Pick<AuditSide, 'columns' | 'sequences'>): SequenceDef[] {
+    const fed = new Set(target.columns.map(seqKey));
+    return [...target.sequences.values()].filter((s) => !fed.has(seqKey(s)));
   }
 
   private async readSource(hop: Hop): Promise<SourceSide> {
     const db = this.databases.get(hop.source.id);
     const target = this.databases.get(hop.target.id);
-    const [columns, standaloneAll] = await Promise.all([readSequenceColumns(db), readStandaloneSequences(db)]);
+    const [columns, defs] = await Promise.all([readSequenceColumns(db), readSequenceDefs(db)]);
+    // Standalone: every sequence that feeds no column (the app calls nextval itself), less the plan's exclusions.
+    const fed = new Set(columns.map(seqKey));
     const excluded = new Set(this.exclude);
-    const standalone = standaloneAll.filter((s) => !excluded.has(seqKey(s)));
-    const [values, plainOnTarget] = await Promise.all([readSequenceValues(db, columns, standalone), this.plainOnTarget(target, { columns })]);
+    const standalone = [...defs.values()].filter((s) => !fed.has(seqKey(s)) && !excluded.has(seqKey(s)) && !isSystemSchema(s.seqSchema));
+    // The source's own sequence values are all the audit compares; its columns' max is not needed.
+    const [values, plainOnTarget] = await Promise.all([readSequenceValues(db, columns, standalone, { extremes: false }), this.plainOnTarget(target, { columns })]);
     return { columns, standalone, values, plainOnTarget, sequences: new Map() };
   }
 
@@ -118,6 +138,8 @@ export class SequenceService {
     return { values: Object.fromEntries(names.map((n) => [n, String(next.get(n))])), readAt };
   }
 }
+
+const isSystemSchema = (schema: string) => schema === 'information_schema' || schema.startsWith('pg_');
 
 /** Sends statements a batch per round trip, each batch one implicit transaction. */
 async function runInBatches(db: Database, sql: string[], size: number): Promise<void> {

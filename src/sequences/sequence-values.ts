@@ -14,38 +14,43 @@ export const qualifiedSequence = (s: { seqSchema: string; seqName: string }) => 
 
 // Each relation read holds a lock until its statement ends: a statement over thousands of tables
 // can exhaust the server's lock table (max_locks_per_transaction), so values are read in batches.
-const BATCH = 250;
+const BATCH = 500;
 
 /** SQL for a sequence's next value (what nextval() returns next), exact: numeric, never a float. */
 export const nextValueSql = (s: SequenceDef) => `(SELECT CASE WHEN is_called THEN last_value::numeric + ${s.increment} ELSE last_value END FROM ${qualifiedSequence(s)})`;
 
 /**
  * Every sequence's own last_value/is_called and every fed column's max (min for negative
- * increments), a few hundred per statement. Sequences and tables the role may not read are left out.
- * `standalone` sequences (feeding no column) are read too.
+ * increments). Sequences and tables the role may not read are left out; `standalone` sequences
+ * (feeding no column) are read too. Each value is its own small query, run by the server from a
+ * list (query_to_xml): planning one statement of thousands of UNION ALL arms costs far more.
  */
-export async function readSequenceValues(db: Queryable, cols: SequenceColumn[], standalone: SequenceDef[] = []): Promise<SequenceValues> {
+export async function readSequenceValues(db: Queryable, cols: SequenceColumn[], standalone: SequenceDef[] = [], options = { extremes: true }): Promise<SequenceValues> {
   const seqs = new Map<string, SequenceDef>();
   for (const s of [...cols, ...standalone]) if (s.canReadSequence) seqs.set(seqKey(s), s);
-  const parts: string[] = [];
+  const queries: string[] = [];
   const labels: string[] = [];
   for (const [key, s] of seqs) {
     labels.push(`s:${key}`);
-    parts.push(`SELECT ${parts.length} AS i, ${nextValueSql(s)}::text AS v`);
+    queries.push(`SELECT ${nextValueSql(s)} AS v`);
   }
   const seen = new Set<string>();
   for (const c of cols) {
     const key = columnKey(c);
-    if (!c.canReadTable || seen.has(key)) continue;
+    if (!options.extremes || !c.canReadTable || seen.has(key)) continue;
     seen.add(key);
     labels.push(`c:${key}`);
-    parts.push(`SELECT ${parts.length} AS i, (SELECT ${c.increment < 0n ? 'min' : 'max'}(${quoteIdent(c.column)}) FROM ${quoteIdent(c.tableSchema)}.${quoteIdent(c.tableName)})::text AS v`);
+    queries.push(`SELECT ${c.increment < 0n ? 'min' : 'max'}(${quoteIdent(c.column)}) AS v FROM ${quoteIdent(c.tableSchema)}.${quoteIdent(c.tableName)}`);
   }
   const out: SequenceValues = { next: new Map(), extreme: new Map() };
-  for (let from = 0; from < parts.length; from += BATCH) {
-    const { rows } = await db.query<{ i: number; v: string | null }>(parts.slice(from, from + BATCH).join('\nUNION ALL\n'));
+  for (let from = 0; from < queries.length; from += BATCH) {
+    const { rows } = await db.query<{ i: string; v: string | null }>(
+      // A NULL (an empty table) leaves the element out, and the substring is NULL.
+      `SELECT i, substring(query_to_xml(q, false, true, '')::text FROM '<v>([^<]*)</v>') AS v FROM unnest($1::text[]) WITH ORDINALITY AS w(q, i)`,
+      [queries.slice(from, from + BATCH)],
+    );
     for (const r of rows) {
-      const label = labels[r.i];
+      const label = labels[from + Number(r.i) - 1];
       const v = r.v === null ? null : BigInt(r.v);
       if (label.startsWith('s:')) out.next.set(label.slice(2), v as bigint);
       else out.extreme.set(label.slice(2), v);

@@ -92,6 +92,8 @@ describe("the cutover's sequence step", () => {
   test('resumed with the source back, it syncs standalone sequences, recreates defaults past the source, and switches identities to ALWAYS', async () => {
     const result = await step.run(deps);
     expect(result).toMatch(/statements fixed the sequences; audit afterwards clean; 1 identity columns now GENERATED ALWAYS/);
+    // Run again (a resume) before the app writes, it moves nothing: only sequences behind are written.
+    expect(await step.run(deps)).toBe('5 sequences ahead of their columns and the source');
     const one = async (sql: string) => (await target.sql<{ v: string }>(sql, [], 'app'))[0].v;
     expect(await one("SELECT nextval('invoice_no')::text AS v")).toBe('5000');
     expect(await one("SELECT nextval('receipt_no')::text AS v")).toBe('9001'); // never moved backwards
@@ -103,4 +105,5 @@ describe("the cutover's sequence step", () => {
     expect(await one("SELECT attidentity::text AS v FROM pg_attribute WHERE attrelid = 'events'::regclass AND attname = 'id'")).toBe('a');
     await expect(target.sql("INSERT INTO events (id, note) VALUES (1000, 'explicit')", [], 'app')).rejects.toThrow(/cannot insert a non-DEFAULT value into column "id"/);
   });
+
 });

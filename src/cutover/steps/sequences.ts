@@ -16,9 +16,9 @@ export function sequencesStep(hop: Hop): Step {
         : [
             'read every sequence on both ends (one catalog query each, values in batches); fail if the source cannot be read',
             'recreate lost defaults (identity BY DEFAULT), starting at GREATEST(max + increment + gap, source next)',
-            'SELECT setval(…, GREATEST(max + increment + gap, source next, own next), false) for each one behind (LEAST for descending), and each standalone sequence from the source by name, 200 statements per round trip',
+            'SELECT setval(…, GREATEST(max + increment + gap, source next, own next), false) for each one behind (LEAST for descending), and each standalone sequence from the source by name; 400 sequences per round trip, each batch its own transaction',
             'ALTER TABLE … ALTER COLUMN … SET GENERATED ALWAYS where the source has ALWAYS (the replication task is stopped by now)',
-            'audit the target again',
+            'audit what the sync returned (each sequence\'s value and its columns\' max)',
           ],
     async run(d) {
       if (hop.method === 'physical') {
@@ -26,13 +26,13 @@ export function sequencesStep(hop: Hop): Step {
         if (needsFix(audit)) throw new Error('sequences are behind on a physical standby: look before going on');
         return `${audit.findings.length} sequences ahead of their columns`;
       }
-      const { statements, before, after } = await d.sequences.syncForCutover(hop);
-      if (!statements) return `${before.findings.length} sequences ahead of their columns`;
-      if (needsFix(after) || after.identityToAlways.length) {
-        const left = [...after.findings.filter((f) => f.problems.some((p) => p !== 'near-max')).map((f) => f.sequence), ...after.missingDefaults.map((m) => `${m.source.tableName}.${m.source.column} (no default)`)];
-        throw new Error(`${statements} statements ran, yet ${left.length} sequences are still behind: ${left.slice(0, 5).join(', ')}`);
+      const { statements, sequences, identities, after } = await d.sequences.syncForCutover(hop);
+      if (needsFix(after) || after.findings.some((f) => f.problems.includes('unreadable'))) {
+        const left = [...after.findings.filter((f) => f.problems.some((p) => p !== 'near-max')).map((f) => `${f.sequence} (${f.problems.join(', ')})`), ...after.missingDefaults.map((m) => `${m.source.tableName}.${m.source.column} (no default)`)];
+        throw new Error(`${statements} statements ran, yet ${left.length} sequences are not in sync: ${left.slice(0, 5).join(', ')}`);
       }
-      const always = before.identityToAlways.length ? `; ${before.identityToAlways.length} identity columns now GENERATED ALWAYS` : '';
+      if (!statements) return `${sequences} sequences ahead of their columns and the source`;
+      const always = identities ? `; ${identities} identity columns now GENERATED ALWAYS` : '';
       return `${statements} statements fixed the sequences; audit afterwards clean${always}`;
     },
   };
