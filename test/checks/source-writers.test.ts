@@ -115,6 +115,15 @@ describe('the sessions on a source that can still write, as a plain bot role see
     expect(await terminateWriters(blind, [hidden])).toEqual([{ pid: hidden.pid, ended: false, result: expect.stringMatching(/^not touched: its details are hidden.*GRANT pg_read_all_stats/) }]);
   });
 
+  test("the bot's connections carry its application_name even when the URL names another (the app's, say)", async () => {
+    const named = openDatabase(`${source.url('app', 'bot_plain', 'pw')}?connect_timeout=5&application_name=acme-api`);
+    try {
+      expect((await named.query<{ name: string }>("SELECT current_setting('application_name') AS name")).rows[0].name).toBe('cutover-bot');
+    } finally {
+      await named.close();
+    }
+  });
+
   test('the wait ends as soon as the writers disconnect, and keeps a writer seen once until it does', async () => {
     const open = clients.get('job/open-transaction')!;
     setTimeout(() => void open.query('COMMIT'), 700);
