@@ -8,7 +8,6 @@ import type { CutoverRunStore } from './cutover-run';
 import { type WritersDecisionKind, writersDecisionRefusal } from './writers-decision';
 
 export const WRITERS_APPROVAL_KIND: Record<WritersDecisionKind, string> = { terminate: 'cutover.writers.terminate', continue: 'cutover.writers.continue' };
-const MAX_STEPS = 20;
 
 /**
  * A Terminate or Continue anyway click on a run stopped at the writers check: checked against the
@@ -30,19 +29,16 @@ export async function requestWritersDecision(
   if ((await deps.lock.read())?.holder !== user) return 'The run resumes as the one who asks, so this needs the migration lock: take it with `/migrate lock <reason>` first. Nothing was done.';
   const { writers, listedAt } = run.strayWriters;
   const n = `${writers.length} session${writers.length === 1 ? '' : 's'}`;
-  const listed = writers.slice(0, MAX_STEPS);
-  const rest = writers.length > listed.length ? [`…and ${writers.length - listed.length} more, as listed on the timeline`] : [];
   const steps =
     kind === 'terminate'
       ? [
-          ...listed.map((w) => `pg_terminate_backend(${w.pid}) only if pid ${w.pid} is still the session that connected at ${w.backendStart ?? '(hidden)'} — ${writerLine(w)}${w.cannotTerminate ? ` — MAY NOT be ended: ${w.cannotTerminate}` : ''}`),
-          ...rest,
+          // Every session, however many: approvers see exactly what will be ended.
+          ...writers.map((w) => `pg_terminate_backend(${w.pid}) only if pid ${w.pid} is still the session that connected at ${w.backendStart ?? '(hidden)'} — ${writerLine(w)}${w.cannotTerminate ? ` — MAY NOT be ended: ${w.cannotTerminate}` : ''}`),
           `Then the cutover resumes and checks the writers again (up to ${deps.plan.cutover.writersTimeoutSeconds} s)`,
         ]
       : [
           `Go on past the writers check while these ${n} may still write on the source: what they write after the fence is LOST (not on the target)`,
-          ...listed.map(writerLine),
-          ...rest,
+          ...writers.map(writerLine),
           'Recorded on the run and in the audit log; sessions not in this list still stop the run',
         ];
   try {

@@ -7,7 +7,7 @@ import { escapeText, mention, section, slackTime } from './slack-text';
 export const CUTOVER_TERMINATE_WRITERS = 'cutover.terminate-writers';
 export const CUTOVER_CONTINUE_WRITERS = 'cutover.continue-writers';
 
-const MAX_LINES = 25;
+const MAX_LINES = 8;
 
 type Button = { type: 'button'; action_id: string; style?: 'primary' | 'danger'; text: { type: 'plain_text'; text: string }; value: string };
 
@@ -20,7 +20,7 @@ export function strayWritersView(run: CutoverRun, value: string): { blocks: Know
   const sw = run.strayWriters;
   if (!sw || writersDecisionRefusal(run, run.hop, run.id)) return { blocks: [], buttons: [] };
   const lines = sw.writers.slice(0, MAX_LINES).map((w) => `• ${escapeText(writerLine(w))}${w.cannotTerminate ? `\n      _the bot may not terminate it: ${escapeText(w.cannotTerminate)}_` : ''}`);
-  if (sw.writers.length > MAX_LINES) lines.push(`…and ${sw.writers.length - MAX_LINES} more`);
+  if (sw.writers.length > MAX_LINES) lines.push(`…and ${sw.writers.length - MAX_LINES} more (all of them are in the approval request)`);
   const pending = sw.terminate && !sw.terminate.outcome ? `\n_Terminate approved by ${sw.terminate.approvedBy.map(mention).join(', ')}: carried out when the run resumes._` : '';
   const blocks = [
     section(

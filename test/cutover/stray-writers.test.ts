@@ -100,7 +100,7 @@ describe('stray writers on the source: a psql loop the plan does not know', () =
     expect(w.connectedSeconds).toBeGreaterThan(1);
     expect(w.why).toMatch(/INSERT INTO stray_rows/);
     expect(w.cannotTerminate).toBeUndefined();
-    expect(run.failure).toMatch(/1 session still writes on the source after \d+ s: pid \d+ · role nightly_job/);
+    expect(run.failure).toMatch(/^1 session still writes on the source after \d+ s: pid \d+ \(nightly_job, "nightly-reconcile"\)\. What they write after the fence would be lost/);
 
     const timeline = await eventually(() => (timelineOf(rig).includes('Still writing on the source') ? timelineOf(rig) : undefined), 5000, 'the writers on the timeline');
     expect(timeline).toMatch(/pid \d+ · role nightly_job · app "nightly-reconcile" · from 127\.0\.0\.1 · db app · connected \d+(\.\d)? s ago/);

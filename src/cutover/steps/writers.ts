@@ -47,7 +47,7 @@ export function writersStep(hop: Hop): Step {
         await d.note((r) => ({ ...r, strayWriters: { ...r.strayWriters, listedAt, writers: wait.blocking, terminate: undefined } }));
         const n = wait.blocking.length;
         throw new Error(
-          `${said.map((s) => `${s}. `).join('')}${n} session${n === 1 ? '' : 's'} still write${n === 1 ? 's' : ''} on the source after ${Math.round(wait.tookMs / 1000)} s: ${wait.blocking.slice(0, MAX_LISTED).map(writerLine).join('; ')}${more(n).join('')}. ` +
+          `${said.map((s) => `${s}. `).join('')}${n} session${n === 1 ? '' : 's'} still write${n === 1 ? 's' : ''} on the source after ${Math.round(wait.tookMs / 1000)} s: ${wait.blocking.slice(0, MAX_LISTED).map((w) => `pid ${w.pid} (${w.role ?? '?'}, "${w.application}")`).join(', ')}${more(n).join('')}. ` +
             'What they write after the fence would be lost. Terminate them, Continue anyway (both need approval), or Abort.',
         );
       }
