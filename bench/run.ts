@@ -2,16 +2,21 @@
 import { benchAckLatency } from './ack-latency';
 import { benchCutoverDowntime } from './cutover-downtime';
 import { benchDmsSummary } from './dms-summary';
+import { benchFullVerify } from './full-verify';
 import { benchSamplingRound, type Figure } from './sampling-round';
 import { benchSequenceAudit } from './sequence-audit';
 
 async function main(): Promise<void> {
   const figures: Figure[] = [];
-  figures.push(...(await benchSamplingRound()));
-  figures.push(...benchDmsSummary());
-  figures.push(...(await benchSequenceAudit()));
-  figures.push(...(await benchCutoverDowntime()));
-  figures.push(...(await benchAckLatency()));
+  // `npm run bench -- full-verify`: only the full verify (minutes: it loads 2 × 20 million rows).
+  if (process.argv[2] === 'full-verify') figures.push(...(await benchFullVerify()));
+  else {
+    figures.push(...(await benchSamplingRound()));
+    figures.push(...benchDmsSummary());
+    figures.push(...(await benchSequenceAudit()));
+    figures.push(...(await benchCutoverDowntime()));
+    figures.push(...(await benchAckLatency()));
+  }
   const w = Math.max(...figures.map((f) => f.name.length));
   const v = Math.max(...figures.map((f) => f.value.length));
   // Bolt and the SDKs may leave timers behind; the table is the output.
