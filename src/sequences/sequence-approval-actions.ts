@@ -41,11 +41,15 @@ export function sequenceApprovalActions(deps: { plan: Plan; sequences: SequenceS
   ];
 }
 
-/** "with the source's values read at …: public.orders_id_seq 1502 (1202 at request time), …" */
+/** "with the source's next values read at 09:45:41 UTC: public.orders_id_seq 1502 (1202 at request time); 39 more as at request time" */
 function valuesUsed(sql: FixStatement[], used: SourceValuesUsed): string {
   const seen = new Map(sql.flatMap((s) => (s.sourceNextOf ? [[s.sourceNextOf, s.seenAtPlan] as const] : [])));
   if (!seen.size) return '';
-  const shown = [...seen].slice(0, 5).map(([name, atRequest]) => `${name} ${used.values[name]}${used.values[name] === atRequest ? '' : ` (${atRequest} at request time)`}`);
-  const more = seen.size > shown.length ? `, and ${seen.size - shown.length} more` : '';
-  return ` with the source's next values read at ${new Date(used.readAt).toISOString().slice(11, 19)} UTC: ${shown.join(', ')}${more}`;
+  const moved = [...seen].filter(([name, atRequest]) => used.values[name] !== atRequest);
+  const shown = moved.slice(0, 5).map(([name, atRequest]) => `${name} ${used.values[name]} (${atRequest} at request time)`);
+  const parts = [
+    ...(shown.length ? [shown.join(', ') + (moved.length > shown.length ? `, and ${moved.length - shown.length} more that moved` : '')] : []),
+    ...(seen.size > moved.length ? [`${seen.size - moved.length} ${moved.length ? 'more ' : ''}as at request time`] : []),
+  ];
+  return ` with the source's next values read at ${new Date(used.readAt).toISOString().slice(11, 19)} UTC: ${parts.join('; ')}`;
 }

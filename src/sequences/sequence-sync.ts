@@ -1,4 +1,5 @@
 import { quoteIdent, quoteLiteral, type Queryable } from '../db/database';
+import { inBatches } from './batches';
 import type { SequenceColumn, SequenceDef } from './sequence-catalog';
 import { columnKey, qualifiedSequence, seqKey, type SequenceValues } from './sequence-values';
 
@@ -14,7 +15,8 @@ export interface SyncQuery {
 
 // Each statement of a batch holds its locks until the batch ends: a few hundred tables per batch
 // keep far below the server's lock table.
-const BATCH = 400;
+const BATCH = 250;
+const LANES = 2;
 
 const ownNext = (s: Pick<SequenceDef, 'seqSchema' | 'seqName' | 'increment'>) =>
   `(SELECT CASE WHEN is_called THEN last_value + ${s.increment} ELSE last_value END FROM ${qualifiedSequence(s)})`;
@@ -65,8 +67,7 @@ export function syncQueries(
 export async function runSync(db: Queryable, queries: SyncQuery[]): Promise<{ values: SequenceValues; moved: number }> {
   const values: SequenceValues = { next: new Map(), extreme: new Map() };
   let moved = 0;
-  for (let from = 0; from < queries.length; from += BATCH) {
-    const batch = queries.slice(from, from + BATCH);
+  await inBatches(queries, BATCH, LANES, async (batch) => {
     const { rows } = await db.query<{ i: string; x: string }>(`SELECT i, query_to_xml(q, false, true, '')::text AS x FROM unnest($1::text[]) WITH ORDINALITY AS w(q, i)`, [batch.map((q) => q.query)]);
     for (const r of rows) {
       const q = batch[Number(r.i) - 1];
@@ -78,6 +79,6 @@ export async function runSync(db: Queryable, queries: SyncQuery[]): Promise<{ va
       // A shared sequence's columns each get the max over all of them: the audit only uses that.
       for (const c of q.columns) values.extreme.set(columnKey(c), m === undefined ? null : BigInt(m));
     }
-  }
+  });
   return { values, moved };
 }

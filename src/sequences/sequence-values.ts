@@ -1,4 +1,5 @@
 import { quoteIdent, type Queryable } from '../db/database';
+import { inBatches } from './batches';
 import type { SequenceColumn, SequenceDef } from './sequence-catalog';
 
 export interface SequenceValues {
@@ -15,6 +16,7 @@ export const qualifiedSequence = (s: { seqSchema: string; seqName: string }) => 
 // Each relation read holds a lock until its statement ends: a statement over thousands of tables
 // can exhaust the server's lock table (max_locks_per_transaction), so values are read in batches.
 const BATCH = 500;
+const LANES = 2;
 
 /** SQL for a sequence's next value (what nextval() returns next), exact: numeric, never a float. */
 export const nextValueSql = (s: SequenceDef) => `(SELECT CASE WHEN is_called THEN last_value::numeric + ${s.increment} ELSE last_value END FROM ${qualifiedSequence(s)})`;
@@ -43,11 +45,11 @@ export async function readSequenceValues(db: Queryable, cols: SequenceColumn[], 
     queries.push(`SELECT ${c.increment < 0n ? 'min' : 'max'}(${quoteIdent(c.column)}) AS v FROM ${quoteIdent(c.tableSchema)}.${quoteIdent(c.tableName)}`);
   }
   const out: SequenceValues = { next: new Map(), extreme: new Map() };
-  for (let from = 0; from < queries.length; from += BATCH) {
+  await inBatches(queries, BATCH, LANES, async (batch, from) => {
     const { rows } = await db.query<{ i: string; v: string | null }>(
       // A NULL (an empty table) leaves the element out, and the substring is NULL.
       `SELECT i, substring(query_to_xml(q, false, true, '')::text FROM '<v>([^<]*)</v>') AS v FROM unnest($1::text[]) WITH ORDINALITY AS w(q, i)`,
-      [queries.slice(from, from + BATCH)],
+      [batch],
     );
     for (const r of rows) {
       const label = labels[from + Number(r.i) - 1];
@@ -55,6 +57,6 @@ export async function readSequenceValues(db: Queryable, cols: SequenceColumn[], 
       if (label.startsWith('s:')) out.next.set(label.slice(2), v as bigint);
       else out.extreme.set(label.slice(2), v);
     }
-  }
+  });
   return out;
 }

@@ -72,7 +72,7 @@ describe("the cutover's sequence step", () => {
     expect(by('public.only_on_source')).toMatchObject({ next: undefined, sourceNext: -46n, problems: ['missing'] });
     expect(by('public.receipt_no')).toMatchObject({ next: 9001n, sourceNext: 71n, problems: [] });
     expect(by('public.legacy_counter')).toBeUndefined();
-    expect(audit.missingDefaults.map((m) => [m.source.tableName, m.sourceNext])).toEqual([['orders', 901n], ['events', 41n]]);
+    expect(audit.missingDefaults.map((m) => [m.source.tableName, m.sourceNext])).toEqual([['events', 41n], ['orders', 901n]]);
     expect(audit.identityToAlways.map((c) => c.tableName)).toEqual(['events']);
   });
 
