@@ -5,6 +5,7 @@ import { benchDmsSummary } from './dms-summary';
 import { benchFullVerify } from './full-verify';
 import { benchSamplingRound, type Figure } from './sampling-round';
 import { benchSequenceAudit } from './sequence-audit';
+import { benchSequences10k } from './sequences-10k';
 
 async function main(): Promise<void> {
   const figures: Figure[] = [];
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     figures.push(...(await benchSamplingRound()));
     figures.push(...benchDmsSummary());
     figures.push(...(await benchSequenceAudit()));
+    figures.push(...(await benchSequences10k()));
     figures.push(...(await benchCutoverDowntime()));
     figures.push(...(await benchAckLatency()));
   }
