@@ -30,7 +30,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function load(c: PgCluster, s: Scenario): Promise<void> {
   for (const t of s.tables) {
-    await c.sql(`CREATE TABLE ${t} ${SHAPE}; INSERT INTO ${t} SELECT ${ROW('g')} FROM generate_series(1, ${s.rowsPerTable}) g`, [], 'app');
+    await c.sql(`CREATE TABLE ${t} ${SHAPE}; INSERT INTO ${t} SELECT ${ROW('g')} FROM generate_series(1::bigint, ${s.rowsPerTable}) g`, [], 'app');
   }
   await c.sql('VACUUM ANALYZE', [], 'app');
 }
