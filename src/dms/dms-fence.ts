@@ -27,7 +27,10 @@ export type DmsFenceOutcome =
   | { settled: true; result: string; batchApply: DmsTaskSettings | string }
   | { settled: false; why: string; hopeless: boolean; batchApply: DmsTaskSettings | string };
 
-type Counters = Map<string, { inserts: number; updates: number; deletes: number }>;
+type Counters = Map<string, { inserts: number; updates: number; deletes: number; fullLoadRows: number }>;
+
+/** A CloudWatch point older than this is not the latency now (the query returns the newest of 15 minutes). */
+export const MAX_CDC_POINT_AGE_MS = 5 * 60_000;
 
 /** The time between two reads: a few seconds, and longer than batch apply holds a batch at least. */
 export function settleMsFor(settings: DmsTaskSettings | string, baseMs: number): number {
@@ -70,7 +73,7 @@ async function settle(port: DmsFencePort, rules: DmsFenceRules): Promise<DmsFenc
     if (problem) return { settled: false, why: problem, hopeless: true, batchApply };
     const current = counters(look.rows);
     const moved = movedTables(previous, current);
-    const latency = rules.cloudwatch ? latencyVerdict(await port.cdcLatency(), rules.maxCdcLatencySeconds) : undefined;
+    const latency = rules.cloudwatch ? latencyVerdict(await port.cdcLatency(), rules.maxCdcLatencySeconds, Date.now()) : undefined;
     reasons = [];
     if (moved.length) reasons.push(`DMS table statistics still moving: ${moved.slice(0, 5).join(', ')}${moved.length > 5 ? ` and ${moved.length - 5} more tables` : ''} changed in ${apart}`);
     if (latency && !latency.ok) reasons.push(latency.text);
@@ -88,11 +91,14 @@ function lookProblem(look: { task: DmsTask; rows: DmsTableStat[] }): string | un
   if (t.status !== 'running') return `the DMS task ${t.id} is ${t.status}${t.lastFailureMessage ? ` (${t.lastFailureMessage})` : ''}: its table statistics prove nothing until it runs`;
   const errored = summariseTables(look.rows).errored.map(tableName);
   if (errored.length) return `DMS tables in error: ${errored.slice(0, 10).join(', ')}${errored.length > 10 ? ` and ${errored.length - 10} more` : ''}; their changes are not being applied`;
+  // A table in full load (reloaded, or added to the task) is not whole on the target, and its CDC counters stand still meanwhile.
+  const loading = summariseTables(look.rows).loading.map((r) => `${tableName(r)} (${r.state})`);
+  if (loading.length) return `DMS tables not fully loaded on the target: ${loading.slice(0, 10).join(', ')}${loading.length > 10 ? ` and ${loading.length - 10} more` : ''}; Resume once their load completed`;
   return undefined;
 }
 
 function counters(rows: DmsTableStat[]): Counters {
-  return new Map(rows.map((r) => [tableName(r), { inserts: r.inserts, updates: r.updates, deletes: r.deletes }]));
+  return new Map(rows.map((r) => [tableName(r), { inserts: r.inserts, updates: r.updates, deletes: r.deletes, fullLoadRows: r.fullLoadRows }]));
 }
 
 function movedTables(before: Counters, after: Counters): string[] {
@@ -100,19 +106,22 @@ function movedTables(before: Counters, after: Counters): string[] {
   for (const [table, now] of after) {
     const was = before.get(table);
     if (!was) out.push(`${table} (new)`);
-    else if (was.inserts !== now.inserts || was.updates !== now.updates || was.deletes !== now.deletes) {
+    else if (was.inserts !== now.inserts || was.updates !== now.updates || was.deletes !== now.deletes || was.fullLoadRows !== now.fullLoadRows) {
       const d = (n: number) => (n > 0 ? `+${n}` : String(n));
-      out.push(`${table} (${d(now.inserts - was.inserts)} inserts, ${d(now.updates - was.updates)} updates, ${d(now.deletes - was.deletes)} deletes)`);
+      const loaded = was.fullLoadRows !== now.fullLoadRows ? `, ${d(now.fullLoadRows - was.fullLoadRows)} full-load rows` : '';
+      out.push(`${table} (${d(now.inserts - was.inserts)} inserts, ${d(now.updates - was.updates)} updates, ${d(now.deletes - was.deletes)} deletes${loaded})`);
     }
   }
   for (const table of before.keys()) if (!after.has(table)) out.push(`${table} (gone)`);
   return out;
 }
 
-function latencyVerdict(latency: CdcLatency | string | undefined, max: number): { ok: boolean; text: string } {
+function latencyVerdict(latency: CdcLatency | string | undefined, max: number, now: number): { ok: boolean; text: string } {
   if (latency === undefined) return { ok: false, text: 'CDC latency unknown: the bot has no CloudWatch client for this hop' };
   if (typeof latency === 'string') return { ok: false, text: `CDC latency unknown: ${latency}` };
   if (latency.targetSeconds === undefined) return { ok: false, text: 'CDC latency unknown: CloudWatch has no CDCLatencyTarget point in the last 15 minutes' };
+  if (latency.at === undefined) return { ok: false, text: 'CDC latency unknown: the newest CDCLatencyTarget point has no time' };
+  if (now - latency.at > MAX_CDC_POINT_AGE_MS) return { ok: false, text: `CDC latency unknown: the newest CDCLatencyTarget point is ${Math.round((now - latency.at) / 60_000)} min old (older than ${MAX_CDC_POINT_AGE_MS / 60_000} min)` };
   const ok = latency.targetSeconds <= max;
   return { ok, text: `CDCLatencyTarget ${formatSeconds(latency.targetSeconds)} ${ok ? '≤' : '>'} ${formatSeconds(max)}` };
 }
