@@ -1,4 +1,4 @@
-import { BOT_APPLICATION_NAME, type Queryable } from '../db/database';
+import { BOT_APPLICATION_NAME, quoteLiteral, type Queryable } from '../db/database';
 import { isReadOnlyStatement } from './read-only-statement';
 
 /** A session on the source that can still write, as the writers check saw it. */
@@ -17,6 +17,8 @@ export interface SourceWriter {
   why: string;
   /** Why the bot's role may not end it with pg_terminate_backend, if it may not. */
   cannotTerminate?: string;
+  /** A prepared transaction (two-phase commit): no session holds it, its writes commit whenever someone says COMMIT PREPARED. */
+  preparedGid?: string;
 }
 
 /** One look at the source: every client session that is not the bot's own, and which of them may write. */
@@ -27,7 +29,7 @@ export interface WritersLook {
 }
 
 /** The key that names one session: its pid and its start (a reused pid is another session). */
-export const writerKey = (w: Pick<SourceWriter, 'pid' | 'backendStart'>) => `${w.pid}@${w.backendStart ?? 'hidden'}`;
+export const writerKey = (w: Pick<SourceWriter, 'pid' | 'backendStart' | 'preparedGid'>) => (w.preparedGid !== undefined ? `prepared:${w.preparedGid}` : `${w.pid}@${w.backendStart ?? 'hidden'}`);
 
 interface ActivityRow {
   pid: number;
@@ -73,6 +75,14 @@ WHERE a.pid <> pg_backend_pid()
   AND ($2 OR a.datname = current_database())
 ORDER BY a.backend_start NULLS LAST, a.pid`;
 
+// Prepared transactions outlive their session: pg_stat_activity does not show them, and a later COMMIT PREPARED writes.
+const PREPARED_SQL = `
+SELECT p.gid, p.owner AS role, p.database, to_char(p.prepared AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS prepared,
+       extract(epoch FROM now() - p.prepared)::float8 AS prepared_s, p.transaction::text AS xid
+FROM pg_prepared_xacts p
+WHERE $1 OR p.database = current_database()
+ORDER BY p.prepared, p.gid`;
+
 /**
  * Looks once at the sessions on the source: which (not the bot's) may still write — an assigned
  * transaction id, a statement that is not read-only running or last run, or details hidden from the
@@ -86,6 +96,22 @@ export async function lookAtSourceWriters(db: Queryable, opts: { wholeCluster: b
     const writer = asWriter(row);
     present.add(writerKey(writer));
     if (writer.why) writers.push(writer);
+  }
+  const prepared = await db.query<{ gid: string; role: string; database: string; prepared: string; prepared_s: number; xid: string }>(PREPARED_SQL, [opts.wholeCluster]);
+  for (const p of prepared.rows) {
+    const writer: SourceWriter = {
+      pid: 0,
+      role: p.role,
+      application: `prepared transaction '${p.gid}'`,
+      client: null,
+      database: p.database,
+      connectedSeconds: p.prepared_s,
+      why: `a prepared transaction (xid ${p.xid}, prepared at ${p.prepared}) holds writes that commit whenever someone runs COMMIT PREPARED`,
+      cannotTerminate: `a prepared transaction has no session to end: run COMMIT PREPARED ${quoteLiteral(p.gid)} (its writes before the fence) or ROLLBACK PREPARED ${quoteLiteral(p.gid)} in ${p.database}`,
+      preparedGid: p.gid,
+    };
+    present.add(writerKey(writer));
+    writers.push(writer);
   }
   return { present, writers };
 }
@@ -116,9 +142,9 @@ function whyWriter(row: ActivityRow): string {
 
 /** One line for people: who, from where, how long, why. */
 export function writerLine(w: SourceWriter): string {
-  const parts = [`pid ${w.pid}`, `role ${w.role ?? '?'}`, `app "${w.application}"`, `from ${w.client ?? '(hidden)'}`];
+  const parts = w.preparedGid !== undefined ? [w.application, `role ${w.role ?? '?'}`] : [`pid ${w.pid}`, `role ${w.role ?? '?'}`, `app "${w.application}"`, `from ${w.client ?? '(hidden)'}`];
   if (w.database) parts.push(`db ${w.database}`);
-  if (w.connectedSeconds !== undefined) parts.push(`connected ${seconds(w.connectedSeconds)} ago`);
+  if (w.connectedSeconds !== undefined) parts.push(`${w.preparedGid !== undefined ? 'prepared' : 'connected'} ${seconds(w.connectedSeconds)} ago`);
   return `${parts.join(' · ')}: ${w.why}`;
 }
 

@@ -28,7 +28,7 @@ FROM pg_stat_activity a WHERE a.pid = ANY($1::int[])`;
 export async function terminateWriters(db: Queryable, writers: SourceWriter[], waitMs = 5000): Promise<TerminateOutcome[]> {
   const outcomes: TerminateOutcome[] = [];
   for (const w of writers) {
-    if (!w.backendStart) {
+    if (w.preparedGid !== undefined || !w.backendStart) {
       outcomes.push({ pid: w.pid, ended: false, result: `not touched: ${w.cannotTerminate ?? 'its start time is hidden from the bot\'s role'}` });
       continue;
     }

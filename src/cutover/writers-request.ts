@@ -33,7 +33,7 @@ export async function requestWritersDecision(
     kind === 'terminate'
       ? [
           // Every session, however many: approvers see exactly what will be ended.
-          ...writers.map((w) => `pg_terminate_backend(${w.pid}) only if pid ${w.pid} is still the session that connected at ${w.backendStart ?? '(hidden)'} — ${writerLine(w)}${w.cannotTerminate ? ` — MAY NOT be ended: ${w.cannotTerminate}` : ''}`),
+          ...writers.map((w) => w.preparedGid !== undefined ? `not touched (no session to end) — ${writerLine(w)} — ${w.cannotTerminate ?? ''}` : `pg_terminate_backend(${w.pid}) only if pid ${w.pid} is still the session that connected at ${w.backendStart ?? '(hidden)'} — ${writerLine(w)}${w.cannotTerminate ? ` — MAY NOT be ended: ${w.cannotTerminate}` : ''}`),
           `Then the cutover resumes and checks the writers again (up to ${deps.plan.cutover.writersTimeoutSeconds} s)`,
         ]
       : [
