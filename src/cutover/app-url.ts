@@ -8,10 +8,11 @@ export interface AppUrls {
   targetAppUrl: string;
 }
 
-/** The login role a database URL names, or undefined when the URL does not parse. */
+/** The login role a database URL names (a `user` parameter wins over the user name, as in the pg driver and libpq), or undefined when the URL does not parse. */
 function roleOf(url: string): string | undefined {
   try {
-    return decodeURIComponent(new URL(url).username) || undefined;
+    const u = new URL(url);
+    return u.searchParams.get('user') || decodeURIComponent(u.username) || undefined;
   } catch {
     return undefined;
   }
