@@ -26,7 +26,7 @@ export class MovingDms {
     private readonly target: PgCluster,
     private readonly fullLoadSeconds: number,
   ) {
-    dms.beforeAnswer = (operation) => this.beforeAnswer(operation);
+    dms.beforeAnswer = (operation, body) => this.beforeAnswer(operation, body);
   }
 
   get running(): boolean {
@@ -38,8 +38,9 @@ export class MovingDms {
     if (this.running) await this.setEnabled(!on);
   }
 
-  private async beforeAnswer(operation: string): Promise<void> {
-    if (operation === 'StopReplicationTask') await this.setEnabled(false);
+  private async beforeAnswer(operation: string, body: Record<string, unknown>): Promise<void> {
+    // Only a stop of this task stops it: the preflight probes Start/Stop on a task that cannot exist.
+    if (operation === 'StopReplicationTask' && [this.task.ReplicationTaskArn, this.task.ReplicationTaskIdentifier].includes(String(body.ReplicationTaskArn))) await this.setEnabled(false);
     if (operation === 'DescribeReplicationTasks' || operation === 'DescribeTableStatistics') await this.refresh();
   }
 
