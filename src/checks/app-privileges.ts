@@ -40,12 +40,12 @@ SELECT current_user AS role, n.nspname AS schema, c.relname AS name, c.relkind A
        EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i') AS identity
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relkind IN ('r', 'p', 'S') AND NOT c.relispartition
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND NOT c.relispartition
    AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
    AND NOT (n.nspname = $1 AND c.relname = $2)
  ORDER BY n.nspname, c.relname`;
 
-/** Reads, as the connected role, its privileges on every table and sequence in the user schemas (the heartbeat table left out: it is the bot's). */
+/** Reads, as the connected role, its privileges on every table, view, materialized view, foreign table and sequence in the user schemas (the heartbeat table left out: it is the bot's). */
 export async function readRolePrivileges(db: Queryable, heartbeat: { schema: string; table: string }): Promise<RolePrivileges> {
   const { rows } = await db.query<Row>(PRIVILEGES_SQL, [heartbeat.schema, heartbeat.table]);
   const out: RolePrivileges = { role: rows[0]?.role ?? (await db.query<{ role: string }>('SELECT current_user AS role')).rows[0].role, schemas: new Set(), tables: new Map(), sequences: new Map() };

@@ -28,6 +28,8 @@ export interface StandbyState {
 
 export interface ArchiverState {
   mode: string;
+  /** archive_library or else archive_command; null when the role may not see it. */
+  command: string | null;
   archived: number;
   failed: number;
   lastArchivedAt: number | null;
@@ -96,12 +98,18 @@ function classifyFeed(inRecovery: boolean, receivers: number, status: string | n
 
 /** WAL archiving on a primary (pg_stat_archiver): the "are backups working" check after promotion. */
 export async function readArchiver(db: Queryable): Promise<ArchiverState> {
-  const { rows } = await db.query<{ mode: string; archived_count: string; failed_count: string; last_archived_time: Date | null; last_failed_time: Date | null }>(
-    `SELECT current_setting('archive_mode') AS mode, archived_count, failed_count, last_archived_time, last_failed_time FROM pg_stat_archiver`,
+  const { rows } = await db.query<{ mode: string; command: string | null; archived_count: string; failed_count: string; last_archived_time: Date | null; last_failed_time: Date | null }>(
+    `SELECT current_setting('archive_mode') AS mode,
+            -- pg_settings hides archive_command from roles without pg_read_all_settings: null, not an error.
+            (SELECT COALESCE(NULLIF(max(setting) FILTER (WHERE name = 'archive_library'), ''), max(setting) FILTER (WHERE name = 'archive_command'))
+               FROM pg_settings WHERE name IN ('archive_library', 'archive_command')) AS command,
+            archived_count, failed_count, last_archived_time, last_failed_time
+       FROM pg_stat_archiver`,
   );
   const r = rows[0];
   return {
     mode: r.mode,
+    command: r.command,
     archived: Number(r.archived_count),
     failed: Number(r.failed_count),
     lastArchivedAt: r.last_archived_time?.getTime() ?? null,

@@ -38,8 +38,10 @@ export function postCutoverChecksStep(hop: Hop): Step {
 /** Archiving off, or failing more recently than it succeeded, leaves the new primary without point-in-time recovery. */
 export function archivingFinding(a: ArchiverState): PostCutoverFinding {
   if (a.mode === 'off') return { seen: 'WAL archiving OFF', warning: 'WAL archiving is off on the new primary: no point-in-time recovery until it is on (archive_mode, archive_command)' };
+  if (a.command === '') return { seen: 'archive_command empty', warning: 'archive_mode is on but archive_command (and archive_library) is empty on the new primary: WAL is kept, nothing is archived' };
   const failingNow = a.lastFailedAt !== null && (a.lastArchivedAt === null || a.lastFailedAt > a.lastArchivedAt);
   if (failingNow) return { seen: `archiving: ${a.archived} archived, ${a.failed} failed`, warning: `WAL archiving is failing on the new primary: its latest attempt failed (${a.failed} failures so far)` };
+  if (a.lastArchivedAt === null) return { seen: `archiving: nothing archived yet, ${a.failed} failed`, warning: 'nothing has been archived yet on the new primary: archiving is not shown to work' };
   return { seen: `archiving: ${a.archived} archived, ${a.failed} failed` };
 }
 
