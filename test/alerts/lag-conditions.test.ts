@@ -37,7 +37,7 @@ describe('lag alert conditions', () => {
   });
 
   test('archiving failing: a failure newer than the last success, on either end', () => {
-    const archiver = { mode: 'on', archived: 10, failed: 2, lastArchivedAt: at - 60_000, lastFailedAt: at - 1000 };
+    const archiver = { mode: 'on', command: 'cp %p /archive/%f', archived: 10, failed: 2, lastArchivedAt: at - 60_000, lastFailedAt: at - 1000 };
     expect(active(sample({ sourceArchiver: archiver }))).toEqual(['archiving-failing']);
     expect(active(sample({ targetArchiver: archiver }))).toEqual(['archiving-failing']);
     expect(active(sample({ sourceArchiver: { ...archiver, lastArchivedAt: at } }))).toEqual([]);
