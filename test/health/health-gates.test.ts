@@ -29,12 +29,15 @@ describe('health gates: the error tracker, status pages, and the go/no-go report
 
   beforeAll(async () => {
     db = await PgCluster.fresh(folder, 'app');
+    // What the preflight gate needs of a logical hop: the app's own role, and the plan's subscription (never connected here).
+    await db.sql("CREATE ROLE acme_app LOGIN PASSWORD 'pw'");
+    await db.sql(`CREATE SUBSCRIPTION sub CONNECTION '${db.url()}' PUBLICATION pub WITH (connect = false)`);
     await Promise.all([rollbar.start(), rollbarPage.start(), heroku.start(), slackPage.start()]);
     allGood();
     const plan = parsePlan(`
 name: t-${randomBytes(5).toString('hex')}
 channel: ${CHANNEL}
-databases: { source: { url_env: SOURCE_URL }, target: { url_env: TARGET_URL } }
+databases: { source: { url_env: SOURCE_URL, app_url_env: APP_URL }, target: { url_env: TARGET_URL, app_url_env: APP_URL } }
 hops: [{ id: hop-one, method: logical, source: source, target: target, subscription: sub }]
 access: { operators: [${OPERATORS.join(', ')}], approvers: [${APPROVERS.join(', ')}] }
 alerts: { reminder_minutes: 0 }
@@ -47,7 +50,7 @@ health:
     - { name: Heroku, kind: heroku, url: ${heroku.url} }
     - { name: Slack, kind: slack, url: ${slackPage.url} }
 `);
-    h = await BotHarness.start({ plan, databaseUrls: { SOURCE_URL: db.url(), TARGET_URL: db.url() }, settings: { rollbarReadToken: 'rollbar-read-token' } });
+    h = await BotHarness.start({ plan, databaseUrls: { SOURCE_URL: db.url(), TARGET_URL: db.url(), APP_URL: db.url('postgres', 'acme_app', 'pw') }, settings: { rollbarReadToken: 'rollbar-read-token' } });
     expect(await h.command('U0OPS1', 'setup hop-one')).toContain('Set up');
   });
   afterAll(async () => {
