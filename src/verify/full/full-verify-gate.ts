@@ -11,7 +11,7 @@ import type { FullVerifySummary } from './full-verify-store';
 export function fullVerifyCheck(hop: Hop, plan: Plan, last: FullVerifySummary | undefined, now = Date.now()): CheckResult {
   const bad: CheckStatus = plan.verify.gate === 'fail' ? 'fail' : 'warn';
   const maxAgeMs = plan.verify.maxAgeHours * 3600_000;
-  const base = { id: `verify.full:${hop.id}`, label: 'Full verify', source: `hop ${hop.id}`, observedAt: now, threshold: `0 persistent differences, under ${plan.verify.maxAgeHours} h old` };
+  const base = { id: `verify.full:${hop.id}`, label: 'Full verify', source: `hop ${hop.id}`, observedAt: now, threshold: `wanted: no persistent difference, ≤ ${plan.verify.maxAgeHours} h old` };
   if (!last) return { ...base, status: bad, value: 'never run', detail: `no full verify of ${hop.id} yet: run /migrate verify ${hop.id} --full` };
   const age = now - last.finishedAt;
   const ageText = `${(age / 3600_000).toFixed(age < 36_000_000 ? 1 : 0)} h ago`;
