@@ -12,7 +12,7 @@ const MAX_LINES = 8;
 type Button = { type: 'button'; action_id: string; style?: 'primary' | 'danger'; text: { type: 'plain_text'; text: string }; value: string };
 
 /**
- * A run stopped at the writers check: the sessions still writing on the source (role, application,
+ * A run stopped at the writers check: the sessions that can still write on the source (role, application,
  * address, age, why), which of them the bot may not end and why, and the Terminate / Continue anyway
  * buttons (each naming the run). Nothing when the run is not stopped there.
  */
@@ -24,7 +24,7 @@ export function strayWritersView(run: CutoverRun, value: string): { blocks: Know
   const pending = sw.terminate && !sw.terminate.outcome ? `\n_Terminate approved by ${sw.terminate.approvedBy.map(mention).join(', ')}: carried out when the run resumes._` : '';
   const blocks = [
     section(
-      `*Still writing on the source* (listed ${slackTime(sw.listedAt)}): what they write after the fence would be lost.\n${lines.join('\n')}\n` +
+      `*Can still write on the source* (listed ${slackTime(sw.listedAt)}; a session counts when its role may write, whatever it is doing now): what they write after the fence would be lost.\n${lines.join('\n')}\n` +
         `*Terminate them* ends exactly these sessions (pg_terminate_backend, by pid and start time) and resumes; *Continue anyway* goes on while they write; both need approval.${pending}`,
     ),
   ];

@@ -54,8 +54,9 @@ describe('the sessions on a source that can still write, as a plain bot role see
       CREATE ROLE bot_plain LOGIN PASSWORD 'pw'; GRANT pg_read_all_stats TO bot_plain;
       CREATE ROLE bot_blind LOGIN PASSWORD 'pw';
       CREATE ROLE job LOGIN PASSWORD 'pw';
+      CREATE ROLE bi LOGIN PASSWORD 'pw';
       ALTER ROLE postgres PASSWORD 'pw';`);
-    await source.sql('CREATE TABLE stray (id serial PRIMARY KEY); GRANT ALL ON stray, stray_id_seq TO job, bot_plain', [], 'app');
+    await source.sql('CREATE TABLE stray (id serial PRIMARY KEY); GRANT ALL ON stray, stray_id_seq TO job, bot_plain; GRANT SELECT ON stray TO bi', [], 'app');
     bot = openDatabase(source.url('app', 'bot_plain', 'pw'));
     blind = openDatabase(source.url('app', 'bot_blind', 'pw'));
   });
@@ -67,10 +68,11 @@ describe('the sessions on a source that can still write, as a plain bot role see
     folder.remove();
   });
 
-  test('writers are listed with why; readers, the bot and background processes are not; a look-alike of the bot under another role is', async () => {
+  test('writers are listed with why; sessions whose role may only read, the bot and background processes are not; a look-alike of the bot under another role is', async () => {
     await session('job', 'open-transaction', 'BEGIN', 'INSERT INTO stray DEFAULT VALUES');
     await session('job', 'between-inserts', 'INSERT INTO stray DEFAULT VALUES');
-    await session('job', 'reader', 'SELECT count(*) FROM stray');
+    // A role that may only read (a BI tool with SELECT) is no writer, whatever it runs.
+    await session('bi', 'reader', 'SELECT count(*) FROM stray');
     await session('postgres', 'admin-console', 'INSERT INTO stray DEFAULT VALUES');
     // Another bot process: the bot's role with its application_name. A job naming itself like the bot is still a job.
     await session('bot_plain', 'cutover-bot', 'INSERT INTO stray DEFAULT VALUES');
@@ -107,9 +109,10 @@ describe('the sessions on a source that can still write, as a plain bot role see
   });
 
   test('a role that may not read other sessions sees them as unknown, so they block; Terminate does not touch what it cannot name', async () => {
+    // Hidden, even a session whose role may only read counts: what it does cannot be seen.
     const { writers } = await lookAtSourceWriters(blind, { wholeCluster: false });
     const hidden = writers.find((w) => w.application === 'reader')!;
-    expect(hidden).toMatchObject({ role: 'job', client: null, backendStart: undefined });
+    expect(hidden).toMatchObject({ role: 'bi', client: null, backendStart: undefined });
     expect(hidden.why).toMatch(/hidden from the bot's role \(it lacks pg_read_all_stats\)/);
     expect(writers.find((w) => w.application === 'open-transaction')!.why).toMatch(/^in a transaction that wrote \(xid \d+\); what it does is hidden/);
     expect(await terminateWriters(blind, [hidden])).toEqual([{ pid: hidden.pid, ended: false, result: expect.stringMatching(/^not touched: its details are hidden.*GRANT pg_read_all_stats/) }]);

@@ -81,7 +81,7 @@ describe('stray writers on the source: a psql loop the plan does not know', () =
   test('the dry run lists the session that would block today', async () => {
     const text = await rig.h.command('U0ANYONE', 'cutover --dry-run');
     expect(text).toContain('Stray writers');
-    expect(text).toMatch(/1 session may write on the source now/);
+    expect(text).toMatch(/1 session can write on the source now/);
     expect(text).toMatch(/role nightly_job · app "nightly-reconcile" · from 127\.0\.0\.1 · db app · connected [\d.]+ \w+ ago/);
     expect(rig.world.heroku.calls.filter((c) => c.method === 'PATCH')).toHaveLength(0);
   });
@@ -100,9 +100,9 @@ describe('stray writers on the source: a psql loop the plan does not know', () =
     expect(w.connectedSeconds).toBeGreaterThan(1);
     expect(w.why).toMatch(/INSERT INTO stray_rows/);
     expect(w.cannotTerminate).toBeUndefined();
-    expect(run.failure).toMatch(/^1 session still writes on the source after \d+ s: pid \d+ \(nightly_job, "nightly-reconcile"\)\. What they write after the fence would be lost/);
+    expect(run.failure).toMatch(/^1 session can still write on the source after \d+ s: pid \d+ \(nightly_job, "nightly-reconcile"\)\. What they write after the fence would be lost/);
 
-    const timeline = await eventually(() => (timelineOf(rig).includes('Still writing on the source') ? timelineOf(rig) : undefined), 5000, 'the writers on the timeline');
+    const timeline = await eventually(() => (timelineOf(rig).includes('Can still write on the source') ? timelineOf(rig) : undefined), 5000, 'the writers on the timeline');
     expect(timeline).toMatch(/pid \d+ · role nightly_job · app "nightly-reconcile" · from 127\.0\.0\.1 · db app · connected \d+(\.\d)? s ago/);
     for (const button of ['Terminate them', 'Continue anyway', 'Abort']) expect(timeline).toContain(button);
     const olderTerminate = newestButtonValue(rig.h.slack, CUTOVER_TERMINATE_WRITERS);
@@ -140,7 +140,7 @@ describe('stray writers on the source: a psql loop the plan does not know', () =
     expect(await stray.exited).not.toBe(0);
     expect(stray.output).toMatch(/terminating connection due to administrator command/);
     expect(done.steps.writers).toMatchObject({ status: 'done', attempts: 2 });
-    expect(done.steps.writers.result).toMatch(new RegExp(`terminated as approved by .*U0APP3.*: pid ${pid} ended; no other session writes on the source`));
+    expect(done.steps.writers.result).toMatch(new RegExp(`terminated as approved by .*U0APP3.*: pid ${pid} ended; no other session can write on the source`));
     expect(done.strayWriters!.terminate!.outcome).toEqual([{ pid, backendStart: stopped.strayWriters!.writers[0].backendStart, ended: true, result: 'ended' }]);
 
     // Nothing the stray session committed before the fence is lost: the same rows on both ends.
@@ -184,7 +184,7 @@ describe('Continue anyway past a stray writer', () => {
 
     expect(done.strayWriters!.continued).toEqual([expect.objectContaining({ by: 'U0OPS1', approvedBy: ['U0APP1', 'U0APP2'], writers: run.strayWriters!.writers })]);
     expect(done.steps.writers.result).toMatch(/1 let through \(Continue anyway\)/);
-    expect(done.warnings?.find((w) => w.step === 'writers')?.text).toMatch(/continued anyway past 1 session still writing on the source, as decided by <@U0OPS1> \(approved by <@U0APP1>, <@U0APP2>\)/);
+    expect(done.warnings?.find((w) => w.step === 'writers')?.text).toMatch(/continued anyway past 1 session that can still write on the source, as decided by <@U0OPS1> \(approved by <@U0APP1>, <@U0APP2>\)/);
     expect(timelineOf(rig)).toMatch(/:warning: \d+\. Stray writers/);
     const audit = await rig.h.bots[0].cutover.audit.recent(200);
     expect(audit.find((a) => a.action === 'cutover writers continue anyway: hop-one')).toMatchObject({ actor: 'U0OPS1', outcome: 'ok' });

@@ -10,8 +10,9 @@ const MAX_LISTED = 8;
 
 /**
  * The stray-writer fence: after the app is stopped and before the fence, no other session may still
- * write on the source (a one-off dyno, the scheduler, another app on the add-on, a BI tool): what it
- * writes after the fence would be lost. Waits up to writers_timeout_seconds for them to end; stops
+ * write on the source (a one-off dyno, the scheduler, another app on the add-on): what it writes after
+ * the fence would be lost. A session counts when its role may write, whatever it does at the instant
+ * of a look (a worker sleeping between INSERTs looks idle); a BI tool whose role only reads does not. Waits up to writers_timeout_seconds for them to end; stops
  * with their list otherwise. Carries out what the team approved since: Terminate, Continue anyway.
  */
 export function writersStep(hop: Hop): Step {
@@ -19,15 +20,15 @@ export function writersStep(hop: Hop): Step {
   const wholeCluster = hop.method === 'physical';
   return {
     id: 'writers',
-    title: 'Stray writers: no other session still writes on the source',
+    title: 'Stray writers: no other session can still write on the source',
     describe: (d) => [
-      `on source: SELECT … FROM pg_stat_activity — client sessions ${wholeCluster ? 'of every database in the cluster' : 'of this database'} holding a transaction id, running or last running a statement that is not read-only, or hidden from the bot's role; not the bot's own (its role with application_name "${BOT_APPLICATION_NAME}…")`,
+      `on source: SELECT … FROM pg_stat_activity — client sessions ${wholeCluster ? 'of every database in the cluster' : 'of this database'} whose role may write there (superuser, or owns or may INSERT/UPDATE/DELETE/TRUNCATE a table of a user schema: has_table_privilege, once per role), whatever they are doing at that instant; or holding a transaction id; or hidden from the bot's role; not the bot's own (its role with application_name "${BOT_APPLICATION_NAME}…"). A session whose role may only read is not a writer`,
       `every 0.5 s for up to ${d.plan.cutover.writersTimeoutSeconds} s until none is left; otherwise stop with the list: Terminate them (approved; pg_terminate_backend by pid and backend start), Continue anyway (approved, recorded), Abort`,
     ],
     async preview(d) {
       const look = await lookAtSourceWriters(d.databases.get(hop.source.id), { wholeCluster });
-      if (!look.writers.length) return ['no session other than the bot\'s may write on the source now'];
-      return [`${look.writers.length} session${look.writers.length === 1 ? '' : 's'} may write on the source now and would block unless they end once the app is stopped:`, ...look.writers.slice(0, MAX_LISTED).map(writerLine), ...more(look.writers.length)];
+      if (!look.writers.length) return ['no session other than the bot\'s can write on the source now'];
+      return [`${look.writers.length} session${look.writers.length === 1 ? '' : 's'} can write on the source now (the app's own included: they end when it is stopped) and would block unless they end by then:`, ...look.writers.slice(0, MAX_LISTED).map(writerLine), ...more(look.writers.length)];
     },
     async run(d) {
       const source = d.databases.get(hop.source.id);
@@ -47,17 +48,17 @@ export function writersStep(hop: Hop): Step {
         await d.note((r) => ({ ...r, strayWriters: { ...r.strayWriters, listedAt, writers: wait.blocking, terminate: undefined } }));
         const n = wait.blocking.length;
         throw new Error(
-          `${said.map((s) => `${s}. `).join('')}${n} session${n === 1 ? '' : 's'} still write${n === 1 ? 's' : ''} on the source after ${Math.round(wait.tookMs / 1000)} s: ${wait.blocking.slice(0, MAX_LISTED).map((w) => `pid ${w.pid} (${w.role ?? '?'}, "${w.application}")`).join(', ')}${more(n).join('')}. ` +
+          `${said.map((s) => `${s}. `).join('')}${n} session${n === 1 ? '' : 's'} can still write on the source after ${Math.round(wait.tookMs / 1000)} s: ${wait.blocking.slice(0, MAX_LISTED).map((w) => `pid ${w.pid} (${w.role ?? '?'}, "${w.application}")`).join(', ')}${more(n).join('')}. ` +
             'What they write after the fence would be lost. Terminate them, Continue anyway (both need approval), or Abort.',
         );
       }
       if (wait.letThrough.length) {
         const by = continued.map((c) => `${mention(c.by)} (approved by ${c.approvedBy.map(mention).join(', ')})`).join('; ');
-        await d.warn(`continued anyway past ${wait.letThrough.length} session${wait.letThrough.length === 1 ? '' : 's'} still writing on the source, as decided by ${by}: what they wrote after the fence is not on the target — ${wait.letThrough.map(writerLine).join('; ')}`);
+        await d.warn(`continued anyway past ${wait.letThrough.length} session${wait.letThrough.length === 1 ? '' : 's'} that can still write on the source, as decided by ${by}: what they wrote after the fence is not on the target — ${wait.letThrough.map(writerLine).join('; ')}`);
       }
       const ended = wait.ended.length ? `${wait.ended.length} ended while we waited (${wait.ended.map((w) => `pid ${w.pid} ${w.role ?? '?'} "${w.application}"`).join(', ')}); ` : '';
       const through = wait.letThrough.length ? `${wait.letThrough.length} let through (Continue anyway); ` : '';
-      return `${said.map((s) => `${s}; `).join('')}${ended}${through}no other session writes on the source (${wait.looks} looks over ${(wait.tookMs / 1000).toFixed(1)} s)`;
+      return `${said.map((s) => `${s}; `).join('')}${ended}${through}no other session can write on the source (${wait.looks} looks over ${(wait.tookMs / 1000).toFixed(1)} s)`;
     },
   };
 }
