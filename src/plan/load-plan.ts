@@ -48,7 +48,7 @@ function fieldPath(path: PropertyKey[]): string {
 }
 
 function resolve(file: PlanFile): Plan {
-  const databases: Database[] = Object.entries(file.databases).map(([id, d]) => ({ id, label: d.label ?? id, urlEnv: d.url_env, appUrlEnv: d.app_url_env }));
+  const databases: Database[] = Object.entries(file.databases).map(([id, d]) => ({ id, label: d.label ?? id, urlEnv: d.url_env, appUrlEnv: d.app_url_env, rds: d.rds, tls: d.tls && { mode: d.tls.mode, caFile: d.tls.ca_file, caEnv: d.tls.ca_env } }));
   const db = (id: string) => databases.find((d) => d.id === id) as Database;
   return {
     name: file.name,

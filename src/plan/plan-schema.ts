@@ -36,12 +36,36 @@ const thresholds = z
 // No defaults: a field a hop leaves out takes the plan-wide value (zod's .partial() would keep a .default()).
 const hopThresholds = z.object(thresholdField).partial().strict();
 
+/** A managed target on RDS/Aurora: its backups, protection and members are read from RDS (exactly one of cluster, instance). */
+const rdsTarget = z
+  .object({ cluster: z.string().min(1).optional(), instance: z.string().min(1).optional(), region: z.string().min(1) })
+  .strict()
+  .refine((r) => Boolean(r.cluster) !== Boolean(r.instance), 'names exactly one of cluster (Aurora) or instance (RDS)');
+
+/** libpq's sslmode values, with libpq's meaning (src/db/tls-options.ts). */
+export const TLS_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+
+const databaseTls = z
+  .object({
+    mode: z.enum(TLS_MODES).optional(),
+    /** A PEM bundle on disk (e.g. RDS's global-bundle.pem). */
+    ca_file: z.string().min(1).optional(),
+    /** An environment variable holding the PEM bundle itself (where files are awkward, e.g. a Heroku dyno). */
+    ca_env: envVarName.optional(),
+  })
+  .strict()
+  .refine((t) => !(t.ca_file && t.ca_env), { message: 'give ca_file or ca_env, not both' })
+  .refine((t) => t.mode !== 'verify-ca' || t.ca_file || t.ca_env, { message: 'verify-ca needs ca_file or ca_env (the CA to check the chain against)' });
+
 const database = z
   .object({
     url_env: envVarName,
+    /** TLS to this database; left out, the URL's sslmode decides, else "prefer" (libpq's default). */
+    tls: databaseTls.optional(),
     /** The URL the application should use for this database (its own role), set on the app at the cutover. */
     app_url_env: envVarName.optional(),
     label: z.string().optional(),
+    rds: rdsTarget.optional(),
   })
   .strict();
 

@@ -16,6 +16,19 @@ export interface Database {
   urlEnv: string;
   /** The environment variable with the URL the app uses (its own role); the cutover points the app at it. */
   appUrlEnv?: string;
+  /** An RDS/Aurora database: where RDS and CloudWatch report its own health. */
+  rds?: { cluster?: string; instance?: string; region: string };
+  /** TLS for every connection to this database (the bot's URL and the app's). */
+  tls?: DatabaseTls;
+}
+
+export type TlsMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+
+/** A database's TLS as the plan gives it; a mode left out is the URL's sslmode, else "prefer". */
+export interface DatabaseTls {
+  mode?: TlsMode;
+  caFile?: string;
+  caEnv?: string;
 }
 
 export interface Hop {
