@@ -42,14 +42,18 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export class SettingsError extends Error {}
+/** Every bad variable at once: `problems` has one line per variable ("NAME: what is wrong"). */
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid environment:\n  ${problems.join('\n  ')}`);
+  }
+}
 
 /** Reads and validates the settings; throws SettingsError naming every bad variable. */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new SettingsError(`invalid environment:\n  ${problems.join('\n  ')}`);
+    throw new SettingsError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
   return {
