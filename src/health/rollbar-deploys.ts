@@ -1,4 +1,5 @@
 import { requestJson } from './http-json';
+import { joinUrl } from './join-url';
 
 export type DeployStatus = 'started' | 'succeeded' | 'failed';
 
@@ -18,7 +19,7 @@ export class RollbarDeploys {
     if (!this.cfg.writeToken) return undefined;
     const out = await requestJson<{ data?: { deploy_id?: number } }>({
       method: 'POST',
-      url: new URL('/api/1/deploy', this.cfg.baseUrl).toString(),
+      url: joinUrl(this.cfg.baseUrl, '/api/1/deploy'),
       headers: { 'X-Rollbar-Access-Token': this.cfg.writeToken, 'Content-Type': 'application/json' },
       body: { environment: this.cfg.environment, revision, local_username: user, comment, status: 'started' },
       timeoutMs: this.cfg.timeoutMs,
@@ -31,7 +32,7 @@ export class RollbarDeploys {
     if (!this.cfg.writeToken) return;
     await requestJson({
       method: 'PATCH',
-      url: new URL(`/api/1/deploy/${deployId}`, this.cfg.baseUrl).toString(),
+      url: joinUrl(this.cfg.baseUrl, `/api/1/deploy/${deployId}`),
       headers: { 'X-Rollbar-Access-Token': this.cfg.writeToken, 'Content-Type': 'application/json' },
       body: { status },
       timeoutMs: this.cfg.timeoutMs,

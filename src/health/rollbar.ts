@@ -1,5 +1,6 @@
 import type { CheckResult } from '../checks/check-result';
 import { requestJson, SourceError } from './http-json';
+import { joinUrl } from './join-url';
 
 export interface RollbarSettings {
   baseUrl: string;
@@ -39,7 +40,7 @@ export async function checkRollbar(cfg: RollbarSettings, opts: { cutoverWindow: 
     return [{ ...api, status: 'fail', value: undefined, detail: 'no ROLLBAR_READ_TOKEN: cannot see errors' }, unknownRate('no token'), unknownItems('no token')];
   }
   const get = <T>(path: string, params: Record<string, string | number>) =>
-    requestJson<T>({ url: new URL(path, cfg.baseUrl).toString(), params, headers: { 'X-Rollbar-Access-Token': cfg.readToken! }, timeoutMs: opts.timeoutMs });
+    requestJson<T>({ url: joinUrl(cfg.baseUrl, path), params, headers: { 'X-Rollbar-Access-Token': cfg.readToken! }, timeoutMs: opts.timeoutMs });
   let minutes: Counts;
   try {
     minutes = await get<Counts>('/api/1/reports/occurrence_counts', { bucket_size: 60, environments: cfg.environment, min_level: 'error' });

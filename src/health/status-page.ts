@@ -1,6 +1,7 @@
 import type { CheckResult, CheckStatus } from '../checks/check-result';
 import type { Plan } from '../plan/plan';
 import { requestJson, SourceError } from './http-json';
+import { joinUrl } from './join-url';
 
 type PageConfig = Plan['health']['status_pages'][number];
 type Level = 'none' | 'minor' | 'major' | 'critical' | 'maintenance';
@@ -35,7 +36,7 @@ function malformed(what: string): never {
 const READERS: Record<PageConfig['kind'], (p: PageConfig, timeoutMs: number) => Promise<Reading>> = {
   /** Atlassian Statuspage v2: summary.json, the overall indicator or only the named components. */
   async statuspage(p, timeoutMs) {
-    const s = await requestJson<{ status?: { indicator?: string; description?: string }; components?: { name: string; status: string }[] }>({ url: new URL('/api/v2/summary.json', p.url).toString(), timeoutMs });
+    const s = await requestJson<{ status?: { indicator?: string; description?: string }; components?: { name: string; status: string }[] }>({ url: joinUrl(p.url, '/api/v2/summary.json'), timeoutMs });
     if (!p.components?.length) {
       const indicator = s.status?.indicator;
       const map: Record<string, Level> = { none: 'none', minor: 'minor', major: 'major', critical: 'critical', maintenance: 'maintenance' };
@@ -55,7 +56,7 @@ const READERS: Record<PageConfig['kind'], (p: PageConfig, timeoutMs: number) => 
   },
   /** Heroku: /api/v4/current-status → status: [{ system, status: green|yellow|red }]. */
   async heroku(p, timeoutMs) {
-    const s = await requestJson<{ status?: { system: string; status: string }[] }>({ url: new URL('/api/v4/current-status', p.url).toString(), timeoutMs });
+    const s = await requestJson<{ status?: { system: string; status: string }[] }>({ url: joinUrl(p.url, '/api/v4/current-status'), timeoutMs });
     if (!Array.isArray(s.status) || !s.status.length) malformed('current-status has no status list');
     const map: Record<string, Level> = { green: 'none', yellow: 'minor', red: 'critical' };
     const systems = s.status.map((x) => {
@@ -67,7 +68,7 @@ const READERS: Record<PageConfig['kind'], (p: PageConfig, timeoutMs: number) => 
   },
   /** Slack: /api/v2.0.0/current → status ok | active (an incident) | broken. */
   async slack(p, timeoutMs) {
-    const s = await requestJson<{ status?: string; active_incidents?: { title?: string; type?: string }[] }>({ url: new URL('/api/v2.0.0/current', p.url).toString(), timeoutMs });
+    const s = await requestJson<{ status?: string; active_incidents?: { title?: string; type?: string }[] }>({ url: joinUrl(p.url, '/api/v2.0.0/current'), timeoutMs });
     const map: Record<string, Level> = { ok: 'none', active: 'minor', broken: 'critical' };
     if (!s.status || !(s.status in map)) malformed(`unknown Slack status ${String(s.status)}`);
     const incidents = (s.active_incidents ?? []).map((i) => i.title).filter(Boolean);

@@ -1,4 +1,5 @@
 import { requestJson, SourceError } from '../health/http-json';
+import { joinUrl } from '../health/join-url';
 
 export interface FormationEntry {
   type: string;
@@ -29,7 +30,7 @@ export class HerokuApi {
   private request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
     return requestJson<T>({
       method,
-      url: new URL(path, this.cfg.baseUrl).toString(),
+      url: joinUrl(this.cfg.baseUrl, path),
       headers: { Accept: 'application/vnd.heroku+json; version=3', Authorization: `Bearer ${this.cfg.token}`, 'Content-Type': 'application/json' },
       body,
       timeoutMs: this.cfg.timeoutMs,
