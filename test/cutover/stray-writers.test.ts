@@ -4,7 +4,7 @@ import { approveBy, finishedRun, physicalRig, type PhysicalRig } from '../suppor
 import { eventually } from '../support/free-port';
 import type { PgCluster } from '../support/pg-cluster';
 import { messageText } from '../support/slack-stand-in';
-import { CUTOVER_ABORT } from '../../src/views/cutover-view';
+import { CUTOVER_ABORT, CUTOVER_RESUME } from '../../src/views/cutover-view';
 import { CUTOVER_CONTINUE_WRITERS, CUTOVER_TERMINATE_WRITERS } from '../../src/views/stray-writers-view';
 import type { CutoverRun } from '../../src/cutover/cutover-run';
 
@@ -193,4 +193,56 @@ describe('Continue anyway past a stray writer', () => {
     expect(stray.child.exitCode).toBeNull();
     await eventually(async () => (await strayRows(rig.primary)) > (await strayRows(rig.standby)), 5000, 'writes after the fence on the source only');
   });
+});
+
+describe('a session that connects after the writers check and writes before the fence', () => {
+  let rig: PhysicalRig;
+  let late: StrayPsql | undefined;
+
+  beforeAll(async () => {
+    rig = await physicalRig({ rows: 10 });
+    Object.assign(rig.h.plan.cutover, { writersTimeoutSeconds: 2 });
+  });
+  afterAll(async () => {
+    late?.stop();
+    await rig?.stop();
+  });
+
+  test('the fence looks again once the target shows its heartbeat, fails naming it; Resume after it is stopped loses nothing', async () => {
+    const url = await strayRole(rig.primary);
+    await rig.h.command('U0OPS1', 'lock cutover day');
+    expect(await rig.h.command('U0OPS1', 'cutover')).toContain('approval request is in the channel');
+    const [req] = (await rig.h.bots[0].cutover.approvalStore.pending()).filter((r) => r.kind === 'cutover');
+    await approveBy(rig.h, req.id);
+    // Once the gates passed, the standby holds back the fence's heartbeat until the late session writes (the writers step takes two looks 0.5 s apart).
+    await rig.standby.sql('SELECT pg_wal_replay_pause()');
+    await eventually(async () => ((await runOf(rig))?.steps.writers.status === 'done' && (await runOf(rig))?.steps.fence.status === 'running' ? true : undefined), 30_000, 'the writers check to pass and the fence to wait');
+    late = new StrayPsql(url, 'late-job', 'INSERT INTO stray_rows DEFAULT VALUES \\watch 0.05');
+    await eventually(async () => ((await strayRows(rig.primary)) > 5 ? true : undefined), 10_000, 'the late session to write');
+    await rig.standby.sql('SELECT pg_wal_replay_resume()');
+
+    const run = await finishedRun(rig.h, 'hop-one', 60_000, req.id);
+    expect(run.status).toBe('failed');
+    expect(run.steps.writers.status).toBe('done');
+    expect(run.steps.fence.status).toBe('failed');
+    expect(run.steps.detach.status).toBe('pending');
+    expect(run.failure).toMatch(/^a session started writing after the writers check: pid \d+ · role nightly_job · app "late-job" · from 127\.0\.0\.1 · db app · connected [\d.]+ \w+ ago: .*stray_rows.* — Abort, or Resume after it is stopped/);
+    expect(rig.world.heroku.maintenance).toBe(true);
+
+    // Stopped, the session's rows all reach the target with the next fence: nothing it wrote is lost.
+    late.stop();
+    await late.exited;
+    const resumed = await rig.h.click('U0OPS1', CUTOVER_RESUME, newestButtonValue(rig.h.slack, CUTOVER_RESUME));
+    expect(await rig.h.slack.replyTo(resumed.key, 15_000)).toContain('Resuming');
+    const done = await eventually(async () => {
+      const r = await runOf(rig);
+      return r?.status === 'done' || (r?.status === 'failed' && r.steps.fence.attempts > 1) ? r : undefined;
+    }, 45_000, 'the resumed cutover to finish');
+    expect(done.failure).toBeUndefined();
+    expect(done.steps.fence).toMatchObject({ status: 'done', attempts: 2 });
+    expect(done.steps.fence.result).toMatch(/^target has heartbeat \d+ \d+ ms after it was written$/);
+    const onSource = await strayRows(rig.primary);
+    expect(onSource).toBeGreaterThan(5);
+    expect(await strayRows(rig.standby)).toBe(onSource);
+  }, 120_000);
 });

@@ -4,6 +4,7 @@ import { waitForDmsToSettle } from '../../dms/dms-fence';
 import { batchApplyText, parseTaskSettings } from '../../dms/task-settings';
 import type { Hop, Plan } from '../../plan/plan';
 import { FenceTimeout, type Step, heartbeatTable, sleep } from './step';
+import { lateWritersFailure, writersAfterTheCheck } from './writers';
 
 /** Time between the two reads of DMS table statistics (longer with batch apply holding batches longer). */
 export const DMS_SETTLE_MS = 3000;
@@ -27,6 +28,7 @@ export function fenceStep(hop: Hop): Step {
       `fence used: ${fenceKind(d.hop)}`,
       `on source: INSERT INTO ${heartbeatTable(d.plan)} … ON CONFLICT (source) DO UPDATE SET seq = seq + 1 RETURNING seq`,
       `on target: SELECT seq FROM ${heartbeatTable(d.plan)} WHERE source = '${d.hop.source.id}' until seq ≥ that`,
+      "on source, once the target shows it: the writers check once more (not counting sessions let through by an approved Continue anyway); a session that can write now started after the writers step's last look: stop with its list",
       ...(d.hop.method === 'dms' ? dmsLines(d.hop, d.plan) : []),
       `everything above within the fence timeout, ${d.plan.cutover.fenceTimeoutSeconds} s`,
     ],
@@ -45,6 +47,9 @@ export function fenceStep(hop: Hop): Step {
         await sleep(100);
       }
       const heartbeat = `target has heartbeat ${beat.seq} ${Date.now() - beat.at} ms after it was written`;
+      // Once more the writers check: what a session connected since the writers step writes now is not on the target.
+      const late = await writersAfterTheCheck(hop, d);
+      if (late.length) throw new FenceTimeout(lateWritersFailure(late));
       if (hop.method !== 'dms') return heartbeat;
       const outcome = await waitForDmsToSettle(
         { look: () => d.dms.fenceLook(hop), cdcLatency: () => d.dms.cdcLatency(hop) },

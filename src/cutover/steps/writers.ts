@@ -1,10 +1,10 @@
-import { lookAtSourceWriters, writerKey, writerLine } from '../../checks/source-writers';
+import { lookAtSourceWriters, type SourceWriter, writerKey, writerLine } from '../../checks/source-writers';
 import { terminateSummary, terminateWriters } from '../../checks/terminate-writers';
 import { waitForWriters } from '../../checks/wait-for-writers';
 import { BOT_APPLICATION_NAME } from '../../db/database';
 import type { Hop } from '../../plan/plan';
 import { mention } from '../../views/slack-text';
-import type { Step } from './step';
+import type { RunbookDeps, Step } from './step';
 
 const MAX_LISTED = 8;
 
@@ -16,8 +16,7 @@ const MAX_LISTED = 8;
  * with their list otherwise. Carries out what the team approved since: Terminate, Continue anyway.
  */
 export function writersStep(hop: Hop): Step {
-  // A physical hop moves the whole cluster: a writer in any of its databases loses data.
-  const wholeCluster = hop.method === 'physical';
+  const wholeCluster = writersOfWholeCluster(hop);
   return {
     id: 'writers',
     title: 'Stray writers: no other session can still write on the source',
@@ -41,7 +40,7 @@ export function writersStep(hop: Hop): Step {
         said.push(`terminated as approved by ${decided.terminate.approvedBy.map(mention).join(', ')}: ${terminateSummary(outcome)}`);
       }
       const continued = decided?.continued ?? [];
-      const letThrough = new Set(continued.flatMap((c) => c.writers.map(writerKey)));
+      const letThrough = letThroughOf(d);
       const wait = await waitForWriters(source, { wholeCluster, timeoutMs: d.plan.cutover.writersTimeoutSeconds * 1000, letThrough });
       if (wait.blocking.length) {
         const listedAt = Date.now();
@@ -61,6 +60,29 @@ export function writersStep(hop: Hop): Step {
       return `${said.map((s) => `${s}; `).join('')}${ended}${through}no other session can write on the source (${wait.looks} looks over ${(wait.tookMs / 1000).toFixed(1)} s)`;
     },
   };
+}
+
+// A physical hop moves the whole cluster: a writer in any of its databases loses data.
+const writersOfWholeCluster = (hop: Hop) => hop.method === 'physical';
+
+/** The sessions an approved "Continue anyway" let through on this run, by key. */
+const letThroughOf = (d: Pick<RunbookDeps, 'run'>) => new Set((d.run().strayWriters?.continued ?? []).flatMap((c) => c.writers.map(writerKey)));
+
+/**
+ * One more look with the writers check, for the fence once the target showed its heartbeat: the
+ * sessions that can write now and were not let through by an approved Continue anyway. A session that
+ * connected after the writers step's last look would otherwise write past the fence unseen.
+ */
+export async function writersAfterTheCheck(hop: Hop, d: Pick<RunbookDeps, 'databases' | 'run'>): Promise<SourceWriter[]> {
+  const look = await lookAtSourceWriters(d.databases.get(hop.source.id), { wholeCluster: writersOfWholeCluster(hop) });
+  const letThrough = letThroughOf(d);
+  return look.writers.filter((w) => !letThrough.has(writerKey(w)));
+}
+
+/** The fence's failure for writers that appeared after the writers check: each in full, up to MAX_LISTED. */
+export function lateWritersFailure(writers: SourceWriter[]): string {
+  const n = writers.length;
+  return `${n === 1 ? 'a session' : `${n} sessions`} started writing after the writers check: ${writers.slice(0, MAX_LISTED).map(writerLine).join('; ')}${more(n).join('')} — Abort, or Resume after ${n === 1 ? 'it is' : 'they are'} stopped`;
 }
 
 function more(n: number): string[] {
