@@ -65,7 +65,7 @@ import { cutoverApprovalActions, withdrawStaleCutoverApprovals } from './cutover
 import { RollbarDeploys } from './health/rollbar-deploys';
 import { HerokuApi } from './platform/heroku-api';
 import { herokuAppControl } from './platform/app-control';
-import { webhookAppControl } from './platform/webhook-app-control';
+import { MIN_WEBHOOK_SECRET_LENGTH, webhookAppControl } from './platform/webhook-app-control';
 import { registerCutoverButtons } from './slack/cutover-button-listener';
 import type { Hop } from './plan/plan';
 
@@ -252,7 +252,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       databases,
       app:
         hop.app?.platform === 'webhook'
-          ? webhookAppControl(urls[hop.app.webhookUrlEnv ?? ''] ?? '')
+          ? webhookAppControl({ url: urls[hop.app.webhookUrlEnv ?? ''] ?? '', secret: urls[hop.app.webhookSecretEnv ?? ''] ?? '', hop: hop.id })
           : herokuAppControl(new HerokuApi({ baseUrl: hop.app?.apiUrl ?? 'https://api.heroku.com', token: settings.herokuApiToken ?? '', app: hop.app?.name ?? '', timeoutMs: 15_000 }), hop.app?.name ?? ''),
       sequences,
       dms,
@@ -271,6 +271,8 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     if (hop.app.platform === 'webhook') {
       if (!hop.app.webhookUrlEnv) return `the plan's app for ${hop.id} has no webhook_url_env`;
       if (!urls[hop.app.webhookUrlEnv]) return `${hop.app.webhookUrlEnv} (the app webhook) is not set`;
+      if (!hop.app.webhookSecretEnv) return `the plan's app for ${hop.id} has no webhook_secret_env`;
+      if ((urls[hop.app.webhookSecretEnv] ?? '').length < MIN_WEBHOOK_SECRET_LENGTH) return `${hop.app.webhookSecretEnv} (the app webhook's signing secret) is not set or shorter than ${MIN_WEBHOOK_SECRET_LENGTH} characters`;
     } else if (!settings.herokuApiToken) return 'HEROKU_API_TOKEN is not set';
     for (const db of [hop.source, hop.target]) if (!urls[db.urlEnv]) return `${db.urlEnv} is not set`;
     return appUrlsReadiness(hop, urls);

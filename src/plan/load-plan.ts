@@ -68,6 +68,7 @@ function resolve(file: PlanFile): Plan {
         processTypes: h.app.process_types,
         configVar: h.app.config_var,
         webhookUrlEnv: h.app.webhook_url_env,
+        webhookSecretEnv: h.app.webhook_secret_env,
         apiUrl: h.app.api_url,
       },
       thresholds: hopThresholds(file.thresholds, h.thresholds, file.alerts.heartbeat_stall_seconds),

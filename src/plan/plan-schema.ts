@@ -76,6 +76,8 @@ const appControl = z
     process_types: z.array(z.string().min(1)).default(['web']),
     config_var: z.string().min(1).default('DATABASE_URL'),
     webhook_url_env: envVarName.optional(),
+    /** The HMAC key that signs each webhook call (docs/webhook/README.md). */
+    webhook_secret_env: envVarName.optional(),
     /** The Heroku Platform API's base URL (tests point it at a stand-in). */
     api_url: z.url().default('https://api.heroku.com'),
   })
@@ -90,8 +92,9 @@ const dmsTask = z
   })
   .strict();
 
-const appRefine = (a: { platform: string; webhook_url_env?: string; name?: string }, ctx: z.RefinementCtx) => {
+const appRefine = (a: { platform: string; webhook_url_env?: string; webhook_secret_env?: string; name?: string }, ctx: z.RefinementCtx) => {
   if (a.platform === 'webhook' && !a.webhook_url_env) ctx.addIssue({ code: 'custom', path: ['webhook_url_env'], message: 'is required for the webhook platform' });
+  if (a.platform === 'webhook' && !a.webhook_secret_env) ctx.addIssue({ code: 'custom', path: ['webhook_secret_env'], message: 'is required for the webhook platform (the HMAC key that signs each call)' });
   if (a.platform === 'heroku' && !a.name) ctx.addIssue({ code: 'custom', path: ['name'], message: 'is required for a Heroku app' });
 };
 

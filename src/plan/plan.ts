@@ -39,7 +39,7 @@ export interface Hop {
   subscription?: string;
   standbyFeed?: 'streaming' | 'archive';
   dms?: { task: string; region: string; cloudwatch?: { replicationInstance: string; taskResourceId: string } };
-  app?: { platform: 'heroku' | 'webhook'; name?: string; processTypes: string[]; configVar: string; webhookUrlEnv?: string; apiUrl: string };
+  app?: { platform: 'heroku' | 'webhook'; name?: string; processTypes: string[]; configVar: string; webhookUrlEnv?: string; webhookSecretEnv?: string; apiUrl: string };
   thresholds: Thresholds;
 }
 

@@ -1,29 +1,52 @@
+import { randomUUID } from 'node:crypto';
 import { requestJson } from '../health/http-json';
 import type { AppControl } from './app-control';
 import type { FormationEntry } from './heroku-api';
+import { contractViolation, WEBHOOK_CONTRACT_VERSION, type WebhookAction } from './webhook-contract';
+import { signWebhook } from './webhook-signature';
+
+export interface WebhookSettings {
+  /** From the env variable the plan names (`webhook_url_env`), so a token in it never reaches the plan. */
+  url: string;
+  /** The HMAC key, from the env variable the plan names (`webhook_secret_env`). */
+  secret: string;
+  hop: string;
+  timeoutMs?: number;
+}
+
+/** A webhook secret shorter than this is refused: it could be guessed. */
+export const MIN_WEBHOOK_SECRET_LENGTH = 16;
 
 /**
- * For platforms other than Heroku: each action is a POST of JSON to the team's own webhook, which
- * answers 2xx with JSON (`{"formation": [...]}` for "formation"). The URL comes from an environment
- * variable, so a token in it never reaches the plan.
+ * For platforms other than Heroku: each action is a signed POST of JSON to the team's own webhook,
+ * following the contract in docs/webhook/ (a request and an answer schema per action). An answer
+ * outside its schema is refused: the step fails rather than guess what the app did.
  */
-export function webhookAppControl(url: string, timeoutMs = 30_000): AppControl {
-  const post = <T>(body: Record<string, unknown>) => requestJson<T>({ method: 'POST', url, body, headers: { 'Content-Type': 'application/json' }, timeoutMs });
+export function webhookAppControl(cfg: WebhookSettings): AppControl {
+  const call = async <T>(action: WebhookAction, fields: Record<string, unknown>): Promise<T> => {
+    if (cfg.secret.length < MIN_WEBHOOK_SECRET_LENGTH) throw new Error(`the app webhook's signing secret is missing or shorter than ${MIN_WEBHOOK_SECRET_LENGTH} characters: nothing was sent`);
+    const payload = { version: WEBHOOK_CONTRACT_VERSION, action, hop: cfg.hop, request_id: randomUUID(), ...fields };
+    const wrong = contractViolation(action, 'request', payload);
+    if (wrong) throw new Error(`the bot's own "${action}" request breaks the webhook contract (${wrong}): nothing was sent`);
+    const body = JSON.stringify(payload);
+    const answer = await requestJson<unknown>({ method: 'POST', url: cfg.url, body, headers: { 'Content-Type': 'application/json', ...signWebhook(cfg.secret, body) }, timeoutMs: cfg.timeoutMs ?? 30_000 });
+    const bad = contractViolation(action, 'answer', answer);
+    if (bad) throw new Error(`the app webhook's answer to "${action}" does not follow the contract (docs/webhook/${action}.answer.schema.json): ${bad}`);
+    return answer as T;
+  };
   return {
     async formation(processTypes) {
-      const out = await post<{ formation?: FormationEntry[] }>({ action: 'formation', process_types: processTypes });
-      if (!Array.isArray(out.formation)) throw new Error('the app webhook answered "formation" without a formation list');
-      return out.formation;
+      return (await call<{ formation: FormationEntry[] }>('formation', { process_types: processTypes })).formation.map((f) => ({ type: f.type, quantity: f.quantity, size: f.size }));
     },
     async stopWrites(processTypes) {
-      await post({ action: 'stop-writes', process_types: processTypes });
+      await call('stop-writes', { process_types: processTypes });
     },
     async startWrites(saved) {
-      await post({ action: 'start-writes', formation: saved });
+      await call('start-writes', { formation: saved.map((f) => ({ type: f.type, quantity: f.quantity, ...(f.size ? { size: f.size } : {}) })) });
     },
     async pointAt(configVar, databaseUrl) {
-      await post({ action: 'point-at', config_var: configVar, database_url: databaseUrl });
-      return `${configVar} pointed through the app webhook`;
+      const answer = await call<{ message?: string }>('point-at', { config_var: configVar, database_url: databaseUrl });
+      return `${configVar} pointed through the app webhook${answer.message ? `: ${answer.message}` : ''}`;
     },
   };
 }
