@@ -19,7 +19,7 @@ export class DatabaseSet {
     if (!db) throw new Error(`database "${id}" is not in the plan`);
     const url = this.urls[db.urlEnv];
     if (!url) throw new Error(`environment variable ${db.urlEnv} (database ${id}) is not set`);
-    const opened = openDatabase(url, this.timeouts);
+    const opened = openDatabase({ url, tls: db.tls }, this.timeouts);
     this.open.set(id, opened);
     return opened;
   }

@@ -1,31 +1,29 @@
 import { Client } from 'pg';
 import { redactText } from '../redaction';
+import { connectionOptions, inWords, type ConnectionTarget } from './connection-options';
 import type { DatabaseTimeouts, Queryable } from './database';
 
 /**
  * Opens one connection to `url` with the plan's timeouts, runs `work` on it and closes it. An error
  * never carries the URL or its password (a check of someone else's role must not leak it).
  */
-export async function withConnection<T>(url: string, timeouts: DatabaseTimeouts, applicationName: string, work: (db: Queryable) => Promise<T>): Promise<T> {
-  const client = new Client({
-    connectionString: url,
-    connectionTimeoutMillis: timeouts.connectTimeoutMs,
-    statement_timeout: timeouts.statementTimeoutMs,
-    // The client-side limit catches a server that stops answering altogether.
-    query_timeout: timeouts.statementTimeoutMs + 1000,
-    application_name: applicationName,
-  });
-  // A connection dropped while open must not crash the process; the query in flight fails instead.
-  client.on('error', () => undefined);
+export async function withConnection<T>(target: string | ConnectionTarget, timeouts: DatabaseTimeouts, applicationName: string, work: (db: Queryable) => Promise<T>): Promise<T> {
+  const url = typeof target === 'string' ? target : target.url;
+  let client: Client | undefined;
   try {
-    await client.connect();
-    return await work({ query: async <R>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params as unknown[])).rows as R[] }) });
+    const options = await connectionOptions(target, { ...timeouts, applicationName });
+    client = new Client(options.config);
+    // A connection dropped while open must not crash the process; the query in flight fails instead.
+    client.on('error', () => undefined);
+    await client.connect().catch((e: unknown) => Promise.reject(inWords(e, options.tls)));
+    const open = client;
+    return await work({ query: async <R>(sql: string, params?: unknown[]) => ({ rows: (await open.query(sql, params as unknown[])).rows as R[] }) });
   } catch (e) {
     // Not the caught error as cause: its fields (a connection's parameters among them) are not checked for the password.
     // eslint-disable-next-line preserve-caught-error
     throw new Error(withoutSecret((e as Error).message, url));
   } finally {
-    await client.end().catch(() => undefined);
+    await client?.end().catch(() => undefined);
   }
 }
 

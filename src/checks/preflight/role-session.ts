@@ -1,11 +1,15 @@
 import { Client } from 'pg';
+import { connectionOptions, inWords, type ConnectionTarget } from '../../db/connection-options';
 import type { DatabaseTimeouts, Queryable } from '../../db/database';
+import type { Transport } from '../../db/tls-options';
 import { redactText } from '../../redaction';
 
 /** One connection as the role a URL names: who it is, and whether it is a superuser. */
 export interface RoleSession extends Queryable {
   role: string;
   superuser: boolean;
+  /** Plain, encrypted, or encrypted and verified. */
+  transport: Transport;
   close(): Promise<void>;
 }
 
@@ -13,27 +17,26 @@ export interface RoleSession extends Queryable {
  * Connects once with `url`, bounded by the plan's connect and statement timeouts, and says who it
  * is. Throws an error whose message never carries the URL or its password.
  */
-export async function openRoleSession(url: string, timeouts: DatabaseTimeouts): Promise<RoleSession> {
-  const client = new Client({
-    connectionString: url,
-    connectionTimeoutMillis: timeouts.connectTimeoutMs,
-    statement_timeout: timeouts.statementTimeoutMs,
-    query_timeout: timeouts.statementTimeoutMs + 1000,
-    application_name: 'cutover preflight',
-  });
-  // A server that drops the connection later must not crash the process.
-  client.on('error', () => undefined);
+export async function openRoleSession(target: string | ConnectionTarget, timeouts: DatabaseTimeouts): Promise<RoleSession> {
+  const url = typeof target === 'string' ? target : target.url;
+  let client: Client | undefined;
   try {
-    await client.connect();
-    const { rows } = await client.query<{ role: string; superuser: boolean }>('SELECT current_user AS role, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user');
+    const options = await connectionOptions(target, { ...timeouts, applicationName: 'cutover preflight' });
+    client = new Client(options.config);
+    // A server that drops the connection later must not crash the process.
+    client.on('error', () => undefined);
+    await client.connect().catch((e: unknown) => Promise.reject(inWords(e, options.tls)));
+    const open = client;
+    const { rows } = await open.query<{ role: string; superuser: boolean }>('SELECT current_user AS role, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user');
     return {
       role: rows[0].role,
       superuser: rows[0].superuser,
-      query: async <R>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params)).rows as R[] }),
-      close: () => client.end().catch(() => undefined),
+      transport: options.transport,
+      query: async <R>(sql: string, params?: unknown[]) => ({ rows: (await open.query(sql, params)).rows as R[] }),
+      close: () => open.end().catch(() => undefined),
     };
   } catch (e) {
-    await client.end().catch(() => undefined);
+    await client?.end().catch(() => undefined);
     // Not chained: the original error may carry the URL into a log line.
     // eslint-disable-next-line preserve-caught-error
     throw new Error(safeMessage(e, url));

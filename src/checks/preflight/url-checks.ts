@@ -34,8 +34,8 @@ export async function checkUrl(db: Database, side: 'source' | 'target', use: Url
   const url = urls[env];
   if (!url) return { check: { ...base, status: 'fail', value: 'not set', detail: `${env} is not in the bot's environment`, fix: { kind: 'env', text: `set ${env} in the bot's environment (the ${use === 'bot' ? "bot's" : "app's"} connection URL for ${db.id})` } } };
   try {
-    const session = await openRoleSession(url, timeouts);
-    return { check: { ...base, status: 'ok', value: `connects as ${session.role}${session.superuser ? ' (superuser)' : ''}` }, session };
+    const session = await openRoleSession({ url, tls: db.tls }, timeouts);
+    return { check: { ...base, status: 'ok', value: `connects as ${session.role}${session.superuser ? ' (superuser)' : ''}, ${session.transport}` }, session };
   } catch (e) {
     return {
       check: {

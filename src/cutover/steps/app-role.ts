@@ -35,7 +35,7 @@ export function appRoleStep(hop: Hop): Step {
 /** Reads both ends as the app's role, the target's first in what a failure says. */
 async function appRoleGaps(hop: Hop, d: PreviewDeps): Promise<PrivilegeGaps> {
   const read = (side: 'source' | 'target') =>
-    withConnection(appUrlFor(hop, side, d), d.plan.databaseTimeouts, APPLICATION_NAME, (db) => readRolePrivileges(db, d.plan.heartbeat)).catch((e: Error) => {
+    withConnection({ url: appUrlFor(hop, side, d), tls: (side === 'target' ? hop.target : hop.source).tls }, d.plan.databaseTimeouts, APPLICATION_NAME, (db) => readRolePrivileges(db, d.plan.heartbeat)).catch((e: Error) => {
       const db = side === 'target' ? hop.target : hop.source;
       throw new Error(`could not read the app's role on the ${side} (${db.id}, as ${db.appUrlEnv}): ${e.message}`);
     });

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { connectionOptions, inWords, type ConnectionTarget } from '../../db/connection-options';
 import { quoteIdent, type Queryable } from '../../db/database';
 import type { Hop } from '../../plan/plan';
 import { type Step, sleep } from './step';
@@ -26,7 +27,7 @@ export function detachStep(hop: Hop): Step {
           : [`DMS StopReplicationTask ${d.hop.dms?.task}`, 'DescribeReplicationTasks until stopped'],
     async run(d) {
       const target = d.databases.get(hop.target.id);
-      if (hop.method === 'physical') return promote(target, d.targetUrl);
+      if (hop.method === 'physical') return promote(target, { url: d.targetUrl, tls: hop.target.tls });
       if (hop.method === 'logical') {
         await target.query(`ALTER SUBSCRIPTION ${quoteIdent(hop.subscription!)} DISABLE`);
         return `subscription ${hop.subscription} disabled`;
@@ -59,7 +60,7 @@ export function detachStep(hop: Hop): Step {
  * nothing; an earlier attempt's pg_promote still waiting → wait with it; else request promotion
  * (asking again while one is under way only signals the server again).
  */
-async function promote(target: Queryable, targetUrl: string): Promise<string> {
+async function promote(target: Queryable, targetUrl: ConnectionTarget): Promise<string> {
   const inRecovery = async () => (await target.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0].r;
   if (!(await inRecovery())) return 'the target had already left recovery (promoted earlier)';
   const started = Date.now();
@@ -78,16 +79,11 @@ async function promote(target: Queryable, targetUrl: string): Promise<string> {
 }
 
 /** pg_promote(true, wait) on a connection of its own, under a statement timeout above that wait. */
-async function promoteOnOwnConnection(targetUrl: string): Promise<string> {
-  const client = new Client({
-    connectionString: targetUrl,
-    connectionTimeoutMillis: 5000,
-    statement_timeout: PROMOTE_STATEMENT_TIMEOUT_MS,
-    query_timeout: PROMOTE_STATEMENT_TIMEOUT_MS + 5000,
-    application_name: 'cutover',
-  });
+async function promoteOnOwnConnection(targetUrl: ConnectionTarget): Promise<string> {
+  const options = await connectionOptions(targetUrl, { connectTimeoutMs: 5000, statementTimeoutMs: PROMOTE_STATEMENT_TIMEOUT_MS, queryTimeoutMs: PROMOTE_STATEMENT_TIMEOUT_MS + 5000, applicationName: 'cutover' });
+  const client = new Client(options.config);
   client.on('error', () => undefined);
-  await client.connect();
+  await client.connect().catch((e: unknown) => Promise.reject(inWords(e, options.tls)));
   try {
     const r = await client.query<{ promoted: boolean }>(`SELECT pg_promote(true, ${PROMOTE_WAIT_SECONDS}) AS promoted`);
     return r.rows[0].promoted ? 'pg_promote returned true' : `pg_promote gave up waiting after ${PROMOTE_WAIT_SECONDS} s`;
