@@ -212,7 +212,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       const db = plan.databases.find((d) => d.id === id);
       const url = db && (opts.databaseUrls ?? {})[db.urlEnv];
       if (!url) throw new Error(`environment variable ${db?.urlEnv ?? '?'} (database ${id}) is not set`);
-      return openVerifyDatabase(url, { connectTimeoutMs: plan.databaseTimeouts.connectTimeoutMs, statementTimeoutMs: plan.verify.statementTimeoutMs, connections: plan.verify.concurrency });
+      return openVerifyDatabase({ url, tls: db.tls }, { connectTimeoutMs: plan.databaseTimeouts.connectTimeoutMs, statementTimeoutMs: plan.verify.statementTimeoutMs, connections: plan.verify.concurrency });
     },
     // Fenced once the hop is cut over, or its cutover is past the fence step.
     sourceFenced: async (hop) => {
