@@ -227,6 +227,12 @@ export function standInTables(n: number, state = 'Table completed', start = 0): 
   }));
 }
 
+export interface StandInMetric {
+  Namespace: string;
+  MetricName: string;
+  Dimensions?: { Name: string; Value: string }[];
+}
+
 /** A local CloudWatch endpoint (AWS JSON 1.0, as the SDK now speaks it) answering GetMetricData. */
 export class CloudWatchStandIn extends LocalHttpServer {
   readonly requests: Record<string, unknown>[] = [];
@@ -241,15 +247,20 @@ export class CloudWatchStandIn extends LocalHttpServer {
       res.end(JSON.stringify(body));
     };
     if (req.headers['x-amz-target'] !== 'GraniteServiceVersion20100801.GetMetricData') return send(400, { __type: 'UnknownOperationException', message: String(req.headers['x-amz-target']) });
-    const body = JSON.parse(raw) as { MetricDataQueries: { Id: string; MetricStat: { Metric: { Namespace: string; MetricName: string } } }[] };
+    const body = JSON.parse(raw) as { MetricDataQueries: { Id: string; MetricStat: { Metric: StandInMetric } }[] };
     this.requests.push(body);
     if (this.failWith) return send(this.failWith.status, { __type: this.failWith.type, message: this.failWith.message });
     send(200, {
       MetricDataResults: body.MetricDataQueries.map((q) => {
-        const pts = q.MetricStat.Metric.Namespace === 'AWS/DMS' ? (this.points.get(q.MetricStat.Metric.MetricName) ?? []) : [];
+        const pts = this.pointsFor(q.MetricStat.Metric);
         return { Id: q.Id, Label: q.MetricStat.Metric.MetricName, Timestamps: pts.map((p) => p[0]), Values: pts.map((p) => p[1]), StatusCode: 'Complete' };
       }),
       Messages: [],
     });
+  }
+
+  /** The points a query gets: DMS metrics by name; other namespaces through a subclass. */
+  protected pointsFor(metric: StandInMetric): [number, number][] {
+    return metric.Namespace === 'AWS/DMS' ? (this.points.get(metric.MetricName) ?? []) : [];
   }
 }
