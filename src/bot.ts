@@ -53,6 +53,8 @@ import { VerifyService } from './verify/verify-service';
 import { FullVerify } from './verify/full/full-verify';
 import { FullVerifyStore, fullVerifyKeys } from './verify/full/full-verify-store';
 import { fullVerifyGate } from './verify/full/full-verify-gate';
+import { rdsGates } from './rds/rds-gate';
+import { rdsHealthIn } from './rds/rds-health-in-region';
 import { openVerifyDatabase } from './verify/full/verify-database';
 import { readHeartbeat, writeHeartbeat } from './checks/heartbeat';
 import { CutoverRunner } from './cutover/cutover-runner';
@@ -201,7 +203,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     rollbar,
     runner: gateRunner,
     alerts,
-    extraGates: (hop) => [sequenceGate(hop, sequences), preflightGate(hop, preflight, preflightTimeoutMs), fullVerifyGate(hop, plan, (h) => fullVerifyStore(h.id).last())],
+    extraGates: (hop) => [sequenceGate(hop, sequences), preflightGate(hop, preflight, preflightTimeoutMs), fullVerifyGate(hop, plan, (h) => fullVerifyStore(h.id).last()), ...rdsGates(hop, (region) => rdsHealthIn(region, opts.awsRequestTimeoutMs ?? 10_000), opts.awsRequestTimeoutMs ?? 10_000)],
     watchedUntil: (hop) => runner.watchedUntil(hop.id),
   });
   const fullVerify = new FullVerify({
