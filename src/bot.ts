@@ -37,12 +37,10 @@ import { IncidentStore } from './state/incident-store';
 import { AlertDesk } from './alerts/alert-desk';
 import { SampleStore } from './state/sample-store';
 import { planChannel } from './slack/plan-channel';
-import { DmsMonitor } from './dms/dms-monitor';
 import { dmsApprovalActions } from './dms/dms-approval-actions';
 import { awsDms } from './dms/aws-dms';
 import { cloudWatchCdcLatency } from './dms/cdc-latency';
 import { GateRunner } from './gates/gate-runner';
-import { HealthGates } from './gates/health-gates';
 import { SequenceService } from './sequences/sequence-service';
 import { sequenceApprovalActions } from './sequences/sequence-approval-actions';
 import { sequenceGate } from './sequences/sequence-gate';
@@ -70,11 +68,20 @@ import { herokuAppControl } from './platform/app-control';
 import { MIN_WEBHOOK_SECRET_LENGTH, webhookAppControl } from './platform/webhook-app-control';
 import { registerCutoverButtons } from './slack/cutover-button-listener';
 import type { Hop } from './plan/plan';
+import { MetricRecords } from './metrics/metric-records';
+import { metricSources } from './metrics/metric-sources';
+import { CutoverMetrics } from './metrics/metrics-registry';
+import { metricsRoute } from './metrics/metrics-route';
+import { ScrapeSnapshot } from './metrics/metrics-snapshot';
+import { RecordedDmsMonitor } from './metrics/recorded-dms-monitor';
+import { RecordedHealthGates } from './metrics/recorded-health-gates';
 
 /** A stop's bounds: the receiver, in-flight work, then connections (and Redis's 0.5 s): under 8 s together. */
 const STOP_RECEIVER_MS = 1_500;
 const STOP_DRAIN_MS = 4_500;
 const STOP_CLOSE_MS = 1_500;
+/** A scrape reads Redis for at most this long; what has not answered by then is NaN or left out. */
+const METRICS_READ_MS = 1_500;
 
 export interface BotOptions {
   settings: Settings;
@@ -113,6 +120,9 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const work = new InFlightWork();
 
   const health = healthz(redis, processId, () => lease.isLeader);
+  const records = new MetricRecords(redis, keys);
+  const metrics = new CutoverMetrics(new ScrapeSnapshot(metricSources(plan, () => ({ samples, runs, records, migration, lock, approvalStore }), () => lease.isLeader), METRICS_READ_MS));
+  const metricsPage = metricsRoute(metrics, settings.metricsToken);
   const clientOptions = slackClientOptions({ apiUrl: settings.slackApiUrl, retryConfig: opts.slackRetryConfig });
   const slackLog = boltLogger(log);
   const client = new WebClient(settings.slackBotToken, { ...clientOptions, logger: slackLog });
@@ -123,7 +133,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
         authorize: auth.authorize,
         appToken: settings.slackAppToken,
         socketMode: true,
-        customRoutes: [asCustomRoute(health)],
+        customRoutes: [asCustomRoute(health), asCustomRoute(metricsPage)],
         // Socket Mode opens its connection with its own WebClient: it needs the API URL too.
         installerOptions: { port: settings.port, clientOptions },
         clientOptions,
@@ -132,7 +142,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       })
     : new App({
         authorize: auth.authorize,
-        receiver: new AckFirstReceiver({ signingSecret: settings.slackSigningSecret, endpoint: '/slack/events', routes: [health], log }),
+        receiver: new AckFirstReceiver({ signingSecret: settings.slackSigningSecret, endpoint: '/slack/events', routes: [health, metricsPage], log }),
         clientOptions,
         logger: slackLog,
         // Nothing here reads conversation context; the store is one more middleware on every request.
@@ -177,7 +187,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     updateKey: keys.channelUpdate,
     log,
   });
-  const dms = new DmsMonitor({ plan, dmsFor: perRegion((r) => awsDms(r, 4, opts.awsRequestTimeoutMs)), cdcLatencyFor: perRegion((r) => cloudWatchCdcLatency(r, opts.awsRequestTimeoutMs)), redis, progressKey: keys.dmsProgress, alerts, migration, log });
+  const dms = new RecordedDmsMonitor({ plan, dmsFor: perRegion((r) => awsDms(r, 4, opts.awsRequestTimeoutMs)), cdcLatencyFor: perRegion((r) => cloudWatchCdcLatency(r, opts.awsRequestTimeoutMs)), redis, progressKey: keys.dmsProgress, alerts, migration, log }, records);
   const rollbar = plan.health.rollbar && {
     baseUrl: plan.health.rollbar.base_url,
     environment: plan.health.rollbar.environment,
@@ -195,7 +205,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   // A connection per URL (connect, then a few statements each) and one AWS call per action, side by side.
   const preflightTimeoutMs = plan.databaseTimeouts.connectTimeoutMs + 3 * plan.databaseTimeouts.statementTimeoutMs + 1000;
   const fullVerifyStore = (hop: string) => new FullVerifyStore(redis, fullVerifyKeys(keys.verifyRun(hop)));
-  const gates = new HealthGates({
+  const gates = new RecordedHealthGates({
     plan,
     migration,
     monitor,
@@ -205,7 +215,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     alerts,
     extraGates: (hop) => [sequenceGate(hop, sequences), preflightGate(hop, preflight, preflightTimeoutMs), fullVerifyGate(hop, plan, (h) => fullVerifyStore(h.id).last()), ...rdsGates(hop, (region) => rdsHealthIn(region, opts.awsRequestTimeoutMs ?? 10_000), opts.awsRequestTimeoutMs ?? 10_000)],
     watchedUntil: (hop) => runner.watchedUntil(hop.id),
-  });
+  }, records, log);
   const fullVerify = new FullVerify({
     plan,
     store: fullVerifyStore,
@@ -279,7 +289,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     for (const db of [hop.source, hop.target]) if (!urls[db.urlEnv]) return `${db.urlEnv} is not set`;
     return appUrlsReadiness(hop, urls);
   };
-  const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples, dms, gates, sequences, verify, runner, runs, cutoverReadiness, stepDeps, preflight };
+  const cutover: Cutover = { plan, redis, keys, lock, migration, approvals, approvalStore, audit, access, monitor, samples, dms, gates, sequences, verify, runner, runs, cutoverReadiness, stepDeps, preflight, observeCommand: (s, o, sec) => metrics.observeCommand(s, o, sec) };
   for (const [kind, action] of cutoverApprovalActions({ plan, gates, runner, migration, rollBack, readiness: cutoverReadiness, runs, audit })) if (!actions.has(kind)) actions.set(kind, action);
   for (const [kind, action] of sequenceApprovalActions({ plan, sequences, lock, migration })) if (!actions.has(kind)) actions.set(kind, action);
   for (const [kind, action] of dmsApprovalActions({ plan, dms, lock, migration })) if (!actions.has(kind)) actions.set(kind, action);

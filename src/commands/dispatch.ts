@@ -24,18 +24,33 @@ const STORE_DOWN = notice(':rotating_light: *State store unavailable* (Redis doe
  * a reply, and a Redis outage is said plainly instead of pretending to succeed.
  */
 export async function dispatch(input: DispatchInput, subcommands: Subcommand[], c: Cutover, log: { error: (o: object, m: string) => void }): Promise<Dispatched> {
+  const started = performance.now();
+  const seen: { subcommand?: string; outcome?: string } = {};
+  try {
+    return await dispatchOnce(input, subcommands, c, log, seen);
+  } finally {
+    // The name is a registered one or "unknown": a person's text never becomes a metric label.
+    c.observeCommand?.(seen.subcommand ?? 'unknown', seen.outcome ?? 'store-unavailable', (performance.now() - started) / 1000);
+  }
+}
+
+async function dispatchOnce(input: DispatchInput, subcommands: Subcommand[], c: Cutover, log: { error: (o: object, m: string) => void }, seen: { subcommand?: string; outcome?: string }): Promise<Dispatched> {
   const now = input.now ?? Date.now();
   const text = input.text.trim();
   const name = (text.split(/\s+/)[0] ?? '').toLowerCase() || 'help';
   const rest = text.slice(text.split(/\s+/)[0]?.length ?? 0).trim();
   const sub = subcommands.find((s) => s.name === name);
   if (!sub) {
+    seen.outcome = 'refused';
     // Recorded like every other command; if Redis is down the answer is the same usage.
     await c.audit.record({ actor: input.user, action: 'command (unknown)', outcome: 'refused', detail: text.slice(0, 200) }).catch(() => undefined);
     return { reply: usageView(undefined, `unknown subcommand "${name.slice(0, 40)}"`, subcommands) };
   }
-  const audit = (outcome: 'ok' | 'denied' | 'refused' | 'error', detail?: string) =>
-    c.audit.record({ actor: input.user, action: `command ${sub.name}`, outcome, detail: detail?.slice(0, 1000) });
+  seen.subcommand = sub.name;
+  const audit = (outcome: 'ok' | 'denied' | 'refused' | 'error', detail?: string) => {
+    seen.outcome = outcome;
+    return c.audit.record({ actor: input.user, action: `command ${sub.name}`, outcome, detail: detail?.slice(0, 1000) });
+  };
   const args = rest ? rest.split(/\s+/) : [];
   let claim: Extract<CostlyClaim, { allowed: true }> | undefined;
   let charged = true;
@@ -78,7 +93,10 @@ export async function dispatch(input: DispatchInput, subcommands: Subcommand[], 
     await audit(result.outcome ?? 'ok', result.detail);
     return { reply: result.reply, announce: result.announce, files: result.files };
   } catch (e) {
-    if (e instanceof StateStoreUnavailable) return { reply: STORE_DOWN };
+    if (e instanceof StateStoreUnavailable) {
+      seen.outcome = 'store-unavailable';
+      return { reply: STORE_DOWN };
+    }
     log.error({ err: e, subcommand: sub.name, user: input.user }, 'command failed');
     await audit('error', (e as Error).message).catch(() => undefined);
     return { reply: notice(`:x: \`/migrate ${sub.name}\` failed: ${(e as Error).message}. Nothing else was done.`) };

@@ -46,6 +46,8 @@ export interface Cutover {
   stepDeps(hop: Hop): PreviewDeps;
   /** The newest preflight of each hop (privileges and settings as each role); also one of the gates. */
   preflight: PreflightCache;
+  /** Counts each command's outcome and duration for /metrics (the dispatcher calls it once per command). */
+  observeCommand?: (subcommand: string, outcome: string, seconds: number) => void;
 }
 
 /** A file for the command's channel (e.g. a chart); the reply must make sense without it. */

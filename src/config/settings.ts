@@ -16,6 +16,8 @@ export interface Settings {
   rollbarReadToken?: string;
   rollbarWriteToken?: string;
   herokuApiToken?: string;
+  /** When set, GET /metrics answers only requests bearing it (Authorization: Bearer …). */
+  metricsToken?: string;
   logLevel: string;
 }
 
@@ -39,6 +41,7 @@ const schema = z.object({
   ROLLBAR_READ_TOKEN: optional,
   ROLLBAR_WRITE_TOKEN: optional,
   HEROKU_API_TOKEN: optional,
+  METRICS_TOKEN: optional,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -69,6 +72,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     rollbarReadToken: e.ROLLBAR_READ_TOKEN,
     rollbarWriteToken: e.ROLLBAR_WRITE_TOKEN,
     herokuApiToken: e.HEROKU_API_TOKEN,
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
   };
 }
@@ -82,5 +86,6 @@ export function secretValues(settings: Settings): string[] {
     settings.rollbarReadToken,
     settings.rollbarWriteToken,
     settings.herokuApiToken,
+    settings.metricsToken,
   ].filter((v): v is string => typeof v === 'string' && v.length > 0);
 }

@@ -7,7 +7,13 @@ import type { AckWorkerOptions, FromAckWorker, ToAckWorker } from './ack-worker-
 /** A GET route answered by the main thread, e.g. /healthz. */
 export interface MainThreadRoute {
   path: string;
-  answer(): Promise<{ status: number; body: unknown }>;
+  /** `body` is sent as JSON, or as it is when `contentType` is given (a string, e.g. /metrics' text). */
+  answer(request?: RouteRequest): Promise<{ status: number; body: unknown; contentType?: string }>;
+}
+
+/** What a route may read of its request. */
+export interface RouteRequest {
+  authorization?: string;
 }
 
 export interface AckFirstReceiverOptions {
@@ -124,10 +130,11 @@ export class AckFirstReceiver implements Receiver {
       this.opts.log.warn({ reason: m.reason, status: m.status }, 'refused a request to the Slack endpoint');
     } else if (m.kind === 'route') {
       const route = this.opts.routes.find((r) => r.path === m.path);
-      const reply = (status: number, body: unknown) => this.post({ kind: 'route-reply', id: m.id, status, contentType: 'application/json', body: JSON.stringify(body) });
+      const reply = (status: number, body: unknown, contentType?: string) =>
+        this.post({ kind: 'route-reply', id: m.id, status, contentType: contentType ?? 'application/json', body: contentType ? String(body) : JSON.stringify(body) });
       if (!route) return reply(404, { ok: false });
-      route.answer().then(
-        (a) => reply(a.status, a.body),
+      route.answer({ authorization: m.authorization }).then(
+        (a) => reply(a.status, a.body, a.contentType),
         (e) => reply(500, { ok: false, error: (e as Error).message }),
       );
     }

@@ -23,6 +23,6 @@ export type FromAckWorker =
   | { kind: 'event'; body: Record<string, unknown>; retryNum?: number; retryReason?: string }
   /** A request answered without running anything: the HTTP status it got and why. */
   | { kind: 'refused'; reason: string; status: number }
-  | { kind: 'route'; id: number; path: string };
+  | { kind: 'route'; id: number; path: string; authorization?: string };
 
 export type ToAckWorker = { kind: 'heartbeat' } | { kind: 'stop' } | { kind: 'route-reply'; id: number; status: number; contentType: string; body: string };

@@ -130,7 +130,7 @@ async function onSlackRequest(req: IncomingMessage, res: ServerResponse): Promis
   send({ kind: 'event', body: body as Record<string, unknown>, retryNum: extractRetryNumFromHTTPRequest(req), retryReason: extractRetryReasonFromHTTPRequest(req) });
 }
 
-function onRouteRequest(res: ServerResponse, path: string): void {
+function onRouteRequest(res: ServerResponse, path: string, authorization?: string): void {
   const id = nextRouteId++;
   const timer = setTimeout(() => {
     routeReplies.delete(id);
@@ -142,7 +142,7 @@ function onRouteRequest(res: ServerResponse, path: string): void {
     res.writeHead(reply.status, { 'Content-Type': reply.contentType });
     res.end(reply.body);
   });
-  send({ kind: 'route', id, path });
+  send({ kind: 'route', id, path, authorization });
 }
 
 // Slack's requests are small and quick: a slow body must not hold a connection for Node's default 5 minutes.
@@ -156,7 +156,7 @@ const server = createServer({ requestTimeout: 10_000, connectionsCheckingInterva
       if (!res.headersSent) buildNoBodyResponse(res, 400);
     });
   } else if (method === 'GET' && options.routes.includes(pathname)) {
-    onRouteRequest(res, pathname);
+    onRouteRequest(res, pathname, req.headers.authorization);
   } else {
     buildNoBodyResponse(res, 404);
   }

@@ -18,10 +18,10 @@ export function asCustomRoute(route: MainThreadRoute): CustomRoute {
   return {
     path: route.path,
     method: ['GET'],
-    handler: (_req, res) => {
-      void route.answer().then(({ status, body }) => {
-        res.writeHead(status, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify(body));
+    handler: (req, res) => {
+      void route.answer({ authorization: req.headers.authorization }).then(({ status, body, contentType }) => {
+        res.writeHead(status, { 'Content-Type': contentType ?? 'application/json' });
+        res.end(contentType ? String(body) : JSON.stringify(body));
       });
     },
   };

@@ -18,6 +18,9 @@ export function keysFor(planName: string) {
     cutoverRun: (hop: string) => `${p}:cutover:${hop}`,
     cutoverLease: (hop: string) => `${p}:cutover-lease:${hop}`,
     costlyCommand: (user: string, command: string) => `${p}:costly:${user}:${command}`,
+    /** The last go/no-go report and DMS figures of a hop, kept for /metrics so every process serves the same. */
+    gateReport: (hop: string) => `${p}:gate-report:${hop}`,
+    dmsFigures: (hop: string) => `${p}:dms-figures:${hop}`,
   };
 }
 
