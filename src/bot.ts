@@ -27,7 +27,8 @@ import { AuditLog } from './state/audit-log';
 import { keysFor } from './state/keys';
 import { DEFAULT_LOCK_TIMING, MigrationLock, type LockTiming } from './state/migration-lock';
 import { MigrationState } from './state/migration-state';
-import { connectStateStore, untilReady } from './state/state-store';
+import { connectStateStore } from './state/state-store';
+import { redisAtStart } from './lifecycle/redis-at-start';
 import { DatabaseSet } from './db/database-set';
 import { LagMonitor } from './monitoring/lag-monitor';
 import { monitoringJobs } from './monitoring/monitoring-jobs';
@@ -115,7 +116,9 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const { settings, plan, log } = opts;
   const processId = `${process.pid}-${randomUUID().slice(0, 8)}`;
   const redis = connectStateStore(settings.redisUrl);
-  if (!(await untilReady(redis))) log.error({ redis: 'unavailable' }, 'Redis does not answer; starting anyway: commands will say so until it is back');
+  const redisState = await redisAtStart(redis, 5000);
+  if (redisState.reachable) log.info({ redis: 'reachable' }, 'Redis: reachable');
+  else log.warn({ redis: 'unreachable', reason: redisState.reason }, `Redis is unreachable: ${redisState.reason}. Starting anyway: commands will say so until it is back`);
   const keys = keysFor(plan.name);
   const work = new InFlightWork();
 
@@ -338,6 +341,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     async stop() {
       log.info({ inFlight: work.size }, 'stopping: no new requests; draining in-flight work');
       clearInterval(sweep);
+      auth.stopVerifying();
       // Requests already acknowledged still run: the receiver stops (and hands them over) before the drain.
       const receiverStopped = await settlesWithin(app.stop().catch((e) => log.error({ err: e }, 'error while stopping the Slack receiver')), STOP_RECEIVER_MS);
       if (!receiverStopped) log.error({ receiverMs: STOP_RECEIVER_MS }, 'the Slack receiver did not stop in time; draining anyway');

@@ -34,7 +34,7 @@ describe('the bot process (npm start)', () => {
     writeFileSync(plan, 'name: x\nchannel: C0X\ndatabases: { a: { url_env: A } , b: { url_env: B } }\nhops: [{ id: h, method: teleport, source: a, target: b }]\naccess: { operators: [U0A], approvers: [U0B] }\n');
     const p = startMain({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, MIGRATION_PLAN: plan, A: 'x', B: 'y' });
     expect(await p.exit).toBe(2);
-    expect(p.out()).toMatch(/cutover cannot start: .*not a valid plan[\s\S]*hops\[0\]\.method/);
+    expect(p.out()).toMatch(/cutover cannot start:[\s\S]*MIGRATION_PLAN: .*not a valid plan[\s\S]*hops\[0\]\.method/);
   });
 
   test('missing settings are named', async () => {

@@ -28,6 +28,8 @@ const optional = z
 
 const required = (what = 'is required') => z.string({ error: what }).trim().min(1, what);
 
+const NOT_A_PORT = 'must be a port number (0 to 65535)';
+
 const schema = z.object({
   SLACK_BOT_TOKEN: required(),
   SLACK_SIGNING_SECRET: required(),
@@ -35,8 +37,8 @@ const schema = z.object({
   SLACK_API_URL: optional.pipe(z.url('must be a URL').optional()),
   SLACK_TEAM_ID: optional.pipe(z.string().regex(/^T[A-Z0-9]{2,}$/, 'must be a Slack workspace ID (T…)').optional()),
   SLACK_APP_ID: optional.pipe(z.string().regex(/^A[A-Z0-9]{2,}$/, 'must be a Slack app ID (A…)').optional()),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  PORT: z.coerce.number({ error: NOT_A_PORT }).int(NOT_A_PORT).min(0, NOT_A_PORT).max(65535, NOT_A_PORT).default(3000),
+  REDIS_URL: z.string().trim().default('redis://127.0.0.1:6379').refine(isRedisUrl, 'must be a redis:// or rediss:// URL (or the path of a Unix socket)'),
   MIGRATION_PLAN: required('is required (path of the plan file)'),
   ROLLBAR_READ_TOKEN: optional,
   ROLLBAR_WRITE_TOKEN: optional,
@@ -44,6 +46,16 @@ const schema = z.object({
   METRICS_TOKEN: optional,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+function isRedisUrl(value: string): boolean {
+  if (value.startsWith('/')) return true;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
 
 /** Every bad variable at once: `problems` has one line per variable ("NAME: what is wrong"). */
 export class SettingsError extends Error {

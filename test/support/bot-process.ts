@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { BOT_TOKEN, SIGNING_SECRET } from './bot-harness';
 import { eventually } from './free-port';
 import { TEST_REDIS_URL } from './redis';
@@ -15,12 +16,13 @@ export interface BotProcess {
 
 /**
  * `src/main.ts` as its own process, as `npm start` runs it, with only the environment given
- * (PATH, the test Slack credentials and Redis, plus `env`).
+ * (PATH, the test Slack credentials and Redis, plus `env`), in `cwd` (default: the repository).
  */
-export function spawnBotProcess(env: Record<string, string>, opts: { capture?: boolean; bare?: boolean } = {}): BotProcess {
+export function spawnBotProcess(env: Record<string, string>, opts: { capture?: boolean; bare?: boolean; cwd?: string } = {}): BotProcess {
   const base = opts.bare ? {} : { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: 'silent' };
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts')], {
-    cwd: root,
+  // tsx by its full path: the working directory (where `.env` is read) may be anywhere.
+  const child = spawn(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, join(root, 'src/main.ts')], {
+    cwd: opts.cwd ?? root,
     env: { PATH: process.env.PATH ?? '', ...base, ...env },
     stdio: opts.capture ? ['ignore', 'pipe', 'pipe'] : 'ignore',
   });

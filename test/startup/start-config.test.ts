@@ -1,0 +1,61 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readStartConfig, StartConfigError } from '../../src/config/start-config';
+
+const dir = mkdtempSync(join(tmpdir(), 'cutover-start-config-'));
+const plan = join(dir, 'plan.yml');
+writeFileSync(
+  plan,
+  'name: t\nchannel: C0X\ndatabases: { a: { url_env: A_URL, app_url_env: A_APP_URL }, b: { url_env: B_URL } }\nhops: [{ id: h, method: physical, source: a, target: b }]\naccess: { operators: [U0A], approvers: [U0B] }\n',
+);
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    readStartConfig(env);
+  } catch (e) {
+    if (e instanceof StartConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error('no problem found');
+}
+
+describe('the start-up check lists every problem at once', () => {
+  test("settings and the plan's database variables together, each named once", () => {
+    const problems = problemsOf({ MIGRATION_PLAN: plan, PORT: 'eighty', REDIS_URL: 'localhost:6379', B_URL: 'mysql://app:hunter22@db/b' });
+    expect(problems).toEqual([
+      'SLACK_BOT_TOKEN: is required',
+      'SLACK_SIGNING_SECRET: is required',
+      'PORT: must be a port number (0 to 65535)',
+      'REDIS_URL: must be a redis:// or rediss:// URL (or the path of a Unix socket)',
+      'A_URL (databases.a.url_env): is not set',
+      'A_APP_URL (databases.a.app_url_env): is not set',
+      'B_URL (databases.b.url_env): must start with postgres:// or postgresql://',
+    ]);
+    expect(problems.join('\n')).not.toContain('hunter22');
+  });
+
+  test('a plan that cannot be read is one problem among the settings', () => {
+    const problems = problemsOf({ MIGRATION_PLAN: join(dir, 'missing.yml'), SLACK_SIGNING_SECRET: 's' });
+    expect(problems).toEqual(['SLACK_BOT_TOKEN: is required', expect.stringMatching(/^MIGRATION_PLAN: cannot read plan file .*missing\.yml/)]);
+  });
+
+  test('a variable shared by two databases is named once', () => {
+    const shared = join(dir, 'shared.yml');
+    writeFileSync(shared, 'name: t\nchannel: C0X\ndatabases: { a: { url_env: SAME }, b: { url_env: SAME } }\nhops: [{ id: h, method: physical, source: a, target: b }]\naccess: { operators: [U0A], approvers: [U0B] }\n');
+    expect(problemsOf({ MIGRATION_PLAN: shared, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' })).toEqual(['SAME (databases.a.url_env): is not set']);
+  });
+
+  test('everything set and well formed: settings and plan', () => {
+    const { settings, plan: read } = readStartConfig({
+      MIGRATION_PLAN: plan,
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+      A_URL: 'postgres://bot:pw@a-host/a',
+      A_APP_URL: 'postgres://app:pw@a-host/a',
+      B_URL: 'postgresql://bot:pw@b-host:6432/b',
+    });
+    expect(settings.slackBotToken).toBe('xoxb-1');
+    expect(read.databases.map((d) => d.id)).toEqual(['a', 'b']);
+  });
+});
