@@ -1,6 +1,8 @@
 import { writeHeartbeat } from '../../checks/heartbeat';
 import { readArchiver, readReplicaConnections, type ArchiverState, type ReplicaConnection } from '../../checks/physical-probes';
 import type { Hop } from '../../plan/plan';
+import { rdsChecks } from '../../rds/rds-checks';
+import { rdsHealthIn } from '../../rds/rds-health-in-region';
 import { heartbeatTable, type Step } from './step';
 
 /** One post-cutover check: what it saw, and the doubt it raises (a ⚠️ with its reason) when it is not good. */
@@ -18,7 +20,7 @@ export function postCutoverChecksStep(hop: Hop): Step {
   return {
     id: 'verify',
     title: 'Test write, replication and archiving, error-rate watch',
-    describe: (d) => [`on target: INSERT INTO ${heartbeatTable(d.plan)} (source '${d.hop.target.id}') … (a test write)`, 'pg_stat_archiver and pg_stat_replication on the target', `Rollbar error rate watched for ${d.plan.cutover.errorWatchMinutes} min with the cutover threshold`],
+    describe: (d) => [`on target: INSERT INTO ${heartbeatTable(d.plan)} (source '${d.hop.target.id}') … (a test write)`, d.hop.target.rds ? 'RDS DescribeDBClusters/DescribeDBInstances and CloudWatch reader lag for the target (backups, members, protection, Multi-AZ)' : 'pg_stat_archiver and pg_stat_replication on the target', `Rollbar error rate watched for ${d.plan.cutover.errorWatchMinutes} min with the cutover threshold`],
     async run(d) {
       const target = d.databases.get(hop.target.id);
       const findings = await Promise.all([
@@ -26,9 +28,14 @@ export function postCutoverChecksStep(hop: Hop): Step {
           (beat): PostCutoverFinding => ({ seen: `test write ok (heartbeat ${beat.seq})` }),
           (e: Error): PostCutoverFinding => ({ seen: 'test write FAILED', warning: `the test write on ${hop.target.id} failed: ${e.message}` }),
         ),
-        readArchiver(target).then(archivingFinding, (e: Error) => ({ seen: 'archiving unknown', warning: `could not read pg_stat_archiver on ${hop.target.id}: ${e.message}` })),
-        readReplicaConnections(target).then(standbyFinding, (e: Error) => ({ seen: 'standbys unknown', warning: `could not read pg_stat_replication on ${hop.target.id}: ${e.message}` })),
-      ]);
+        // RDS/Aurora: backups and replicas are RDS's own (Aurora's pg_stat_archiver and pg_stat_replication say nothing meaningful).
+        ...(hop.target.rds
+          ? [managedTargetFindings(hop, hop.target.rds)]
+          : [
+              readArchiver(target).then(archivingFinding, (e: Error) => ({ seen: 'archiving unknown', warning: `could not read pg_stat_archiver on ${hop.target.id}: ${e.message}` })),
+              readReplicaConnections(target).then(standbyFinding, (e: Error) => ({ seen: 'standbys unknown', warning: `could not read pg_stat_replication on ${hop.target.id}: ${e.message}` })),
+            ]),
+      ]).then((f) => f.flat());
       for (const f of findings) if (f.warning) await d.warn(f.warning);
       return `${findings.map((f) => f.seen).join('; ')}; error rate watched for ${d.plan.cutover.errorWatchMinutes} min`;
     },
@@ -50,4 +57,14 @@ export function standbyFinding(replicas: ReplicaConnection[] | 'hidden'): PostCu
   if (replicas === 'hidden') return { seen: 'standbys hidden', warning: "cannot see the new primary's standbys: the bot's role lacks pg_monitor, so it cannot tell whether there is a second copy" };
   if (!replicas.length) return { seen: '0 standbys', warning: 'no standby streams from the new primary: the data has one copy until one is attached' };
   return { seen: `${replicas.length} standby${replicas.length === 1 ? '' : 's'}` };
+}
+
+/** An RDS/Aurora target's backups, members, protection and reader lag, each doubt a warning with its reason. */
+async function managedTargetFindings(hop: Hop, rds: NonNullable<Hop['target']['rds']>): Promise<PostCutoverFinding[]> {
+  try {
+    const checks = rdsChecks(hop.target.id, await rdsHealthIn(rds.region).read(rds), hop.thresholds.maxLagSeconds);
+    return checks.map((c) => ({ seen: `${c.label}: ${c.value ?? c.status}`, warning: c.status === 'ok' ? undefined : `${c.label} of ${hop.target.id} (${c.source}): ${c.value ?? c.status} — ${c.detail ?? 'not good'}` }));
+  } catch (e) {
+    return [{ seen: 'RDS health unknown', warning: `could not read the RDS health of ${hop.target.id}: ${(e as Error).message}` }];
+  }
 }
