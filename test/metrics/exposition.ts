@@ -70,7 +70,7 @@ function parseLabels(text: string): Record<string, string> {
 
 /** The value of the one sample of `name` whose labels include `labels`; throws when none or several match. */
 export function valueOf(families: Map<string, Family>, name: string, labels: Record<string, string> = {}): number {
-  const f = families.get(name);
+  const f = families.get(name) ?? families.get(name.replace(/_(bucket|sum|count)$/, ''));
   if (!f) throw new Error(`no metric ${name} in the scrape`);
   const hits = f.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
   if (hits.length !== 1) throw new Error(`${hits.length} samples of ${name} match ${JSON.stringify(labels)}: ${JSON.stringify(f.samples.map((s) => s.labels))}`);
