@@ -5,7 +5,7 @@ import { AccessControl } from './access/access-control';
 import { ApprovalService, type ApprovalAction } from './approvals/approval-service';
 import { allSubcommands } from './commands/registry';
 import type { Cutover } from './commands/subcommand';
-import type { Settings } from './config/settings';
+import { redisTlsOf, type Settings } from './config/settings';
 import { InFlightWork } from './lifecycle/in-flight-work';
 import { settlesWithin } from './lifecycle/settles-within';
 import type { Logger } from './log';
@@ -115,7 +115,7 @@ export interface RunningBot {
 export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const { settings, plan, log } = opts;
   const processId = `${process.pid}-${randomUUID().slice(0, 8)}`;
-  const redis = connectStateStore(settings.redisUrl);
+  const redis = connectStateStore(settings.redisUrl, {}, redisTlsOf(settings));
   const redisState = await redisAtStart(redis, 5000);
   if (redisState.reachable) log.info({ redis: 'reachable' }, 'Redis: reachable');
   else log.warn({ redis: 'unreachable', reason: redisState.reason }, `Redis is unreachable: ${redisState.reason}. Starting anyway: commands will say so until it is back`);

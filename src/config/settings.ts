@@ -1,3 +1,5 @@
+import { accessSync, constants } from 'node:fs';
+import type { RedisTls } from '../state/state-store';
 import { z } from 'zod';
 
 /** Process settings, read once from the environment (see README "Settings"). */
@@ -12,6 +14,10 @@ export interface Settings {
   slackAppId?: string;
   port: number;
   redisUrl: string;
+  /** rediss:// only: false encrypts without verifying (Heroku Redis's self-signed certificate). Default true. */
+  redisTlsRejectUnauthorized?: boolean;
+  /** rediss:// only: the CA bundle to verify Redis's certificate against, instead of the system's. */
+  redisCaFile?: string;
   planPath: string;
   rollbarReadToken?: string;
   rollbarWriteToken?: string;
@@ -39,6 +45,8 @@ const schema = z.object({
   SLACK_APP_ID: optional.pipe(z.string().regex(/^A[A-Z0-9]{2,}$/, 'must be a Slack app ID (A…)').optional()),
   PORT: z.coerce.number({ error: NOT_A_PORT }).int(NOT_A_PORT).min(0, NOT_A_PORT).max(65535, NOT_A_PORT).default(3000),
   REDIS_URL: z.string().trim().default('redis://127.0.0.1:6379').refine(isRedisUrl, 'must be a redis:// or rediss:// URL (or the path of a Unix socket)'),
+  REDIS_TLS_REJECT_UNAUTHORIZED: optional.pipe(z.enum(['true', 'false'], { error: 'must be true or false' }).optional()),
+  REDIS_CA_FILE: optional.pipe(z.string().refine(isReadableFile, 'must be the path of a readable CA bundle (PEM)').optional()),
   MIGRATION_PLAN: required('is required (path of the plan file)'),
   ROLLBAR_READ_TOKEN: optional,
   ROLLBAR_WRITE_TOKEN: optional,
@@ -46,6 +54,15 @@ const schema = z.object({
   METRICS_TOKEN: optional,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+function isReadableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function isRedisUrl(value: string): boolean {
   if (value.startsWith('/')) return true;
@@ -80,6 +97,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     slackAppId: e.SLACK_APP_ID,
     port: e.PORT,
     redisUrl: e.REDIS_URL,
+    redisTlsRejectUnauthorized: e.REDIS_TLS_REJECT_UNAUTHORIZED !== 'false',
+    redisCaFile: e.REDIS_CA_FILE,
     planPath: e.MIGRATION_PLAN,
     rollbarReadToken: e.ROLLBAR_READ_TOKEN,
     rollbarWriteToken: e.ROLLBAR_WRITE_TOKEN,
@@ -100,4 +119,9 @@ export function secretValues(settings: Settings): string[] {
     settings.herokuApiToken,
     settings.metricsToken,
   ].filter((v): v is string => typeof v === 'string' && v.length > 0);
+}
+
+/** Redis's TLS from the settings: verified unless REDIS_TLS_REJECT_UNAUTHORIZED=false, against REDIS_CA_FILE when set. */
+export function redisTlsOf(settings: Pick<Settings, 'redisTlsRejectUnauthorized' | 'redisCaFile'>): RedisTls {
+  return { rejectUnauthorized: settings.redisTlsRejectUnauthorized ?? true, caFile: settings.redisCaFile };
 }

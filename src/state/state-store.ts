@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import Redis, { type RedisOptions } from 'ioredis';
 
 /** Raised whenever Redis cannot answer; callers show "state store unavailable", never a fake success. */
@@ -16,8 +17,9 @@ export type StateStore = Redis;
  * Commands issued in the same tick go out in one write (auto-pipelining): under a burst of slash
  * commands that is one syscall instead of one per command.
  */
-export function connectStateStore(url: string, extra: RedisOptions = {}): StateStore {
+export function connectStateStore(url: string, extra: RedisOptions = {}, tls?: RedisTls): StateStore {
   const redis = new Redis(url, {
+    ...redisTlsOptions(url, tls),
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: 1500,
@@ -78,4 +80,33 @@ export async function stateStoreAnswers(redis: StateStore, timeoutMs = 1000): Pr
   } catch {
     return false;
   }
+}
+
+/**
+ * TLS to Redis (a rediss:// URL). Verified against the system's CAs by default; `caFile` verifies
+ * against that bundle instead; `rejectUnauthorized: false` encrypts without verifying (Heroku Redis
+ * presents a self-signed certificate: REDIS_TLS_REJECT_UNAUTHORIZED=false).
+ */
+export interface RedisTls {
+  rejectUnauthorized: boolean;
+  caFile?: string;
+}
+
+/** ioredis's `tls` option for the URL: none for redis:// (ioredis would otherwise speak TLS to it). */
+export function redisTlsOptions(url: string, tls: RedisTls | undefined): RedisOptions {
+  if (!/^rediss:\/\//i.test(url) || !tls) return {};
+  return { tls: { rejectUnauthorized: tls.rejectUnauthorized, ...(tls.caFile ? { ca: readFileSync(tls.caFile, 'utf8') } : {}) } };
+}
+
+const UNTRUSTED = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED']);
+
+/** A Redis connection error in words when TLS is its cause, naming the setting that fixes it; else undefined. */
+export function redisTlsErrorInWords(e: unknown): string | undefined {
+  const code = (e as { code?: string } | undefined)?.code;
+  if (code && UNTRUSTED.has(code)) {
+    return "Redis's TLS certificate is not signed by a CA the bot trusts: set REDIS_CA_FILE to its CA, or REDIS_TLS_REJECT_UNAUTHORIZED=false for Heroku Redis's self-signed certificate";
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return "Redis's host name does not match its TLS certificate";
+  if (code === 'CERT_HAS_EXPIRED') return "Redis's TLS certificate has expired";
+  return undefined;
 }
