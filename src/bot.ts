@@ -54,6 +54,7 @@ import { FullVerifyStore, fullVerifyKeys } from './verify/full/full-verify-store
 import { fullVerifyGate } from './verify/full/full-verify-gate';
 import { rdsGates } from './rds/rds-gate';
 import { rdsHealthIn } from './rds/rds-health-in-region';
+import { selfManagedTargetGates } from './checks/self-managed-target-gate';
 import { openVerifyDatabase } from './verify/full/verify-database';
 import { readHeartbeat, writeHeartbeat } from './checks/heartbeat';
 import { CutoverRunner } from './cutover/cutover-runner';
@@ -216,7 +217,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     rollbar,
     runner: gateRunner,
     alerts,
-    extraGates: (hop) => [sequenceGate(hop, sequences), preflightGate(hop, preflight, preflightTimeoutMs), fullVerifyGate(hop, plan, (h) => fullVerifyStore(h.id).last()), ...rdsGates(hop, (region) => rdsHealthIn(region, opts.awsRequestTimeoutMs ?? 10_000), opts.awsRequestTimeoutMs ?? 10_000)],
+    extraGates: (hop) => [sequenceGate(hop, sequences), preflightGate(hop, preflight, preflightTimeoutMs), fullVerifyGate(hop, plan, (h) => fullVerifyStore(h.id).last()), ...rdsGates(hop, (region) => rdsHealthIn(region, opts.awsRequestTimeoutMs ?? 10_000), opts.awsRequestTimeoutMs ?? 10_000), ...selfManagedTargetGates(hop, () => databases.get(hop.target.id))],
     watchedUntil: (hop) => runner.watchedUntil(hop.id),
   }, records, log);
   const fullVerify = new FullVerify({
