@@ -34,6 +34,8 @@ export class CutoverMetrics {
         async collect() {
           const s = await snapshot.get();
           this.reset();
+          // prom-client shows a gauge without labels as 0 after reset: unless filled, it is unknown.
+          if (!labelNames.length) this.set(NaN);
           fill((labels, v) => (labelNames.length ? this.set(labels, v) : this.set(v)), s);
         },
       });
@@ -90,7 +92,7 @@ export class CutoverMetrics {
       for (const [hop, p] of Object.entries(s.migration.value.hops)) for (const status of HOP_STATUSES) set({ hop, status }, p.status === status ? 1 : 0);
     });
     onScrape('cutover_lock_held', 'Whether someone holds the migration lock (1/0; NaN: Redis did not answer).', [], (set, s) => set({}, s.lock.known ? (s.lock.value ? 1 : 0) : NaN));
-    onScrape('cutover_lock_held_seconds', 'How long the migration lock has been held.', [], (set, s) => s.lock.known && s.lock.value && set({}, (s.at - s.lock.value.acquiredAt) / 1000));
+    onScrape('cutover_lock_held_seconds', 'How long the migration lock has been held (0: not held; NaN: Redis did not answer).', [], (set, s) => s.lock.known && set({}, s.lock.value ? (s.at - s.lock.value.acquiredAt) / 1000 : 0));
     onScrape('cutover_hold_on', 'Whether a hold ("not today") blocks cutovers (1/0; NaN: Redis did not answer).', [], (set, s) => set({}, s.migration.known ? (s.migration.value.hold ? 1 : 0) : NaN));
     onScrape('cutover_approvals_pending', 'Approval requests waiting for votes (NaN: Redis did not answer).', [], (set, s) => set({}, s.pendingApprovals.known ? s.pendingApprovals.value : NaN));
     onScrape('cutover_run_status', 'The hop\'s latest cutover run, labelled with its status (running, failed, interrupted, done, ...).', ['hop', 'status'], (set, s) => perHop(s, (h) => h.run, (hop, r) => r && set({ hop, status: r.status }, 1)));
