@@ -28,7 +28,8 @@ export async function probeDatabases(plan: Plan, urls: Record<string, string | u
     ...plan.databases.map((d) => ({ set: bots, database: d.id, variable: d.urlEnv })),
     ...appPlan.databases.map((d) => ({ set: apps, database: d.id, variable: d.urlEnv })),
   ];
-  const boundMs = timeouts.connectTimeoutMs + timeouts.statementTimeoutMs + 1000;
+  // TLS "prefer" asks the server first (one more connect), then the connection, then the statement.
+  const boundMs = 2 * timeouts.connectTimeoutMs + timeouts.statementTimeoutMs + 1000;
   try {
     return await Promise.all(
       tries.map(async ({ set, database, variable }): Promise<ProbeResult> => {

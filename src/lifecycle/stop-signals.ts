@@ -13,7 +13,7 @@ const EXIT_CODE: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTER
  * SIGTERM and SIGINT stop the process in every state. The first one stops the running bot cleanly
  * and exits (0), or exits after `limitMs` anyway (1); a second one exits at once. A signal while the
  * bot is still starting exits at once: nothing has been served yet, and whatever start-up was
- * doing (Redis, Slack) may not answer for a long time. Those exits use the shell's code for the signal.
+ * doing (auth.test, a database's first connect, Redis) may not answer for a long time. Those exits use the shell's code for the signal.
  * Install it before starting, then hand it the bot with `running`.
  */
 export function stopOnSignals(log: Logger, opts: StopSignalOptions = {}): { running(bot: { stop(): Promise<void> }): void; remove(): void } {
