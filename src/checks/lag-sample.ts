@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/database';
+import type { Transport } from '../db/tls-options';
 import type { Hop } from '../plan/plan';
 import { readHeartbeat, type Heartbeat, type HeartbeatTable } from './heartbeat';
 import { readArchiver, readReplicaConnections, readSourceWal, readStandby, type ArchiverState, type ReplicaConnection, type SourceWal, type StandbyState } from './physical-probes';
@@ -37,12 +38,18 @@ export interface LagSample {
   /** A target that is a primary (after promotion): its own standbys and archiving. */
   targetReplicas: ReplicaConnection[] | 'hidden' | null;
   targetArchiver: ArchiverState | null;
+  /** What the bot's connection to each end is (plain, encrypted, verified); absent in older samples. */
+  sourceTransport?: Transport;
+  targetTransport?: Transport;
 }
+
+/** A database the sample reads; one opened by the bot also says what its connection is. */
+type SampledDatabase = Queryable & { transport?(): Transport | undefined };
 
 export interface SampleInput {
   hop: Hop;
-  source: Queryable;
-  target: Queryable;
+  source: SampledDatabase;
+  target: SampledDatabase;
   heartbeat: HeartbeatTable;
   now?: () => number;
 }
@@ -98,6 +105,8 @@ export async function takeLagSample({ hop, source, target, heartbeat, now = Date
     sourceArchiver: s?.archiver ?? null,
     targetReplicas: t?.replicas ?? null,
     targetArchiver: t?.archiver ?? null,
+    sourceTransport: source.transport?.(),
+    targetTransport: target.transport?.(),
   };
 }
 

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { CheckResult, CheckStatus } from '../checks/check-result';
 import type { LagSample } from '../checks/lag-sample';
 import { formatBytes, formatSeconds } from '../checks/units';
+import type { Transport } from '../db/tls-options';
 import type { Hop } from '../plan/plan';
 import { sparkline } from './sparkline';
 import { context, escapeText, header, section, slackTime, withinLimits, type MessageView } from './slack-text';
@@ -49,6 +50,20 @@ function walDetails(s: LagSample): string[] {
   return lines;
 }
 
+const TRANSPORT_WORDS: Record<Transport, string> = {
+  plain: ':warning: plain (not encrypted)',
+  encrypted: 'encrypted, certificate not verified',
+  'encrypted, CA verified': 'encrypted, CA verified (host name not checked)',
+  'encrypted and verified': 'encrypted and verified',
+};
+
+/** How the bot reaches each end of the hop: plain, encrypted, or encrypted and verified (none before the first connection). */
+export function connectionLine(hop: Hop, s: LagSample): string | undefined {
+  const end = (label: string, id: string, t: Transport | undefined) => `${label} ${escapeText(id)} ${t ? TRANSPORT_WORDS[t] : 'not connected yet'}`;
+  if (!s.sourceTransport && !s.targetTransport) return undefined;
+  return `*Connections:* ${end('source', hop.source.id, s.sourceTransport)} · ${end('target', hop.target.id, s.targetTransport)}`;
+}
+
 /** `/migrate lag`: every metric with its unit, the trend, and where the chart is. */
 export function lagView(hop: Hop, sample: LagSample, checks: CheckResult[], trend: LagSample[], chartNote: string): MessageView {
   const blocks: KnownBlock[] = [
@@ -56,6 +71,8 @@ export function lagView(hop: Hop, sample: LagSample, checks: CheckResult[], tren
     section(checks.map(checkLine).join('\n')),
   ];
   const details = walDetails(sample);
+  const connections = connectionLine(hop, sample);
+  if (connections) details.push(connections);
   if (details.length) blocks.push(section(details.join('\n')));
   blocks.push(section(`*Last 30 min:* ${trendLine(trend)}`));
   blocks.push(context(`Sampled ${slackTime(sample.at)} · source ${sample.source.ms} ms, target ${sample.target.ms} ms · ${chartNote}`));

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { ApprovalRequest } from '../approvals/approval-request';
 import type { CutoverRun } from '../cutover/cutover-run';
 import { runbookSteps } from '../migration/runbook-steps';
-import { hopById, type Plan } from '../plan/plan';
+import { hopById, type Hop, type Plan } from '../plan/plan';
 import type { LockRecord } from '../state/migration-lock';
 import type { MigrationRecord } from '../state/migration-state';
 import type { Incident } from '../alerts/incident';
@@ -10,7 +10,7 @@ import type { CheckResult } from '../checks/check-result';
 import type { LagSample } from '../checks/lag-sample';
 import { warningsText } from './cutover-view';
 import { holdLine } from './hold-view';
-import { checkLine } from './lag-view';
+import { checkLine, connectionLine } from './lag-view';
 import { lockLine } from './lock-view';
 import { context, escapeText, header, mention, section, slackTime, withinLimits, type MessageView } from './slack-text';
 
@@ -49,7 +49,7 @@ export function statusView({ plan, migration, run, lock, pending, lag, alerts, w
   const blocks: KnownBlock[] = [
     header(`Migration ${plan.name}`),
     section(`${hopLine}\n${stepLine}`),
-    section(lagSection(lag, now)),
+    section(lagSection(lag, now, hop)),
     ...(fullVerify ? [section(checkLine(fullVerify))] : []),
     ...warned.map((r) => section(`*Cutover of ${escapeText(r.hop)}:* ${warningsText(r)}`)),
     section(`*Open alerts:* ${alerts.length ? alerts.map((a) => `\n:rotating_light: ${a.summary} (since ${slackTime(a.since)})`).join('') : 'none'}`),
@@ -60,9 +60,10 @@ export function statusView({ plan, migration, run, lock, pending, lag, alerts, w
   return withinLimits({ text: `Migration ${plan.name}: hop ${hop?.id ?? migration.currentHop}, lock ${lock ? 'held' : 'free'}${migration.hold ? ', ON HOLD' : ''}`, blocks });
 }
 
-function lagSection(lag: StatusInput['lag'], now: number): string {
+function lagSection(lag: StatusInput['lag'], now: number, hop: Hop | undefined): string {
   if (!lag) return '*Lag:* no sample yet (run `/migrate setup <hop>`, then `/migrate lag`)';
   const age = now - lag.sample.at;
   const stale = age > 5 * 60_000 ? ` :warning: sample is ${Math.round(age / 60_000)} min old` : '';
-  return `*Lag* (sampled ${slackTime(lag.sample.at)})${stale}\n${lag.checks.map(checkLine).join('\n')}`;
+  const connections = hop && connectionLine(hop, lag.sample);
+  return `*Lag* (sampled ${slackTime(lag.sample.at)})${stale}\n${lag.checks.map(checkLine).join('\n')}${connections ? `\n${connections}` : ''}`;
 }

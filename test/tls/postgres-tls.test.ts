@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { openRoleSession } from '../../src/checks/preflight/role-session';
 import { openDatabase, type Database } from '../../src/db/database';
 import { withConnection } from '../../src/db/short-lived-connection';
+import { takeLagSample } from '../../src/checks/lag-sample';
+import { parsePlan } from '../../src/plan/load-plan';
 import type { DatabaseTls } from '../../src/plan/plan';
+import { initialMigration } from '../../src/state/migration-state';
+import { statusView } from '../../src/views/status-view';
+import { lagView } from '../../src/views/lag-view';
 import { openVerifyDatabase } from '../../src/verify/full/verify-database';
 import { ClusterFolder, PgCluster } from '../support/pg-cluster';
 import { makeCertificates, requireTlsOn, type TestCertificates } from '../support/tls-certs';
@@ -149,5 +154,39 @@ describe('Postgres TLS against a server with TLS off', () => {
   test('require is refused in words: "the server does not support TLS (tls.mode require)"', async () => {
     expect(await refusal(open(plain.url(), { mode: 'require' }))).toBe('the server does not support TLS (tls.mode require)');
     expect(await refusal(open(`${plain.url()}?sslmode=verify-full`))).toBe('the server does not support TLS (tls.mode verify-full)');
+  });
+});
+
+describe('lag and status say how the bot reaches each database', () => {
+  let plainFolder: ClusterFolder;
+  let plain: PgCluster;
+  beforeAll(async () => {
+    plainFolder = new ClusterFolder('cutover-tls-lag-');
+    plain = await PgCluster.fresh(plainFolder, 'plain-target');
+  }, 120_000);
+  afterAll(async () => {
+    await plain?.stop();
+    plainFolder?.remove();
+  });
+
+  test('a sample records encrypted and verified for the TLS source and plain for the target, and /migrate lag shows it', async () => {
+    const plan = parsePlan(`
+name: demo
+channel: C0CHAN
+databases:
+  heroku: { url_env: SRC_URL, tls: { mode: verify-full, ca_file: ${certs.caFile} } }
+  ec2: { url_env: TGT_URL }
+hops:
+  - { id: one, method: logical, source: heroku, target: ec2, subscription: s }
+access: { operators: [U0OPS], approvers: [U0APP] }
+`);
+    const hop = plan.hops[0];
+    const source = hop.source;
+    const sample = await takeLagSample({ hop, source: open(url(), source.tls), target: open(plain.url()), heartbeat: { schema: 'public', table: 'cutover_heartbeat' } });
+    expect([sample.source.ok, sample.sourceTransport, sample.targetTransport]).toEqual([true, 'encrypted and verified', 'plain']);
+    const text = JSON.stringify(lagView(hop, sample, [], [], 'no chart').blocks);
+    expect(text).toContain('*Connections:* source heroku encrypted and verified · target ec2 :warning: plain (not encrypted)');
+    const status = statusView({ plan, migration: initialMigration(plan), lock: undefined, pending: [], lag: { sample, checks: [] }, alerts: [], now: Date.now() });
+    expect(JSON.stringify(status.blocks)).toContain('*Connections:* source heroku encrypted and verified · target ec2 :warning: plain (not encrypted)');
   });
 });
