@@ -125,7 +125,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
 
   const health = healthz(redis, processId, () => lease.isLeader);
   const records = new MetricRecords(redis, keys);
-  const metrics = new CutoverMetrics(new ScrapeSnapshot(metricSources(plan, () => ({ samples, runs, records, migration, lock, approvalStore }), () => lease.isLeader), METRICS_READ_MS));
+  const metrics = new CutoverMetrics(new ScrapeSnapshot(metricSources(plan, () => ({ samples, runs, records, migration, lock, approvalStore }), () => lease.isLeader, processId), METRICS_READ_MS));
   const metricsPage = metricsRoute(metrics, settings.metricsToken);
   const clientOptions = slackClientOptions({ apiUrl: settings.slackApiUrl, retryConfig: opts.slackRetryConfig });
   const slackLog = boltLogger(log);

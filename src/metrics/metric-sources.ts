@@ -18,7 +18,7 @@ export interface MetricStores {
 }
 
 /** The scrape's ports over the bot's stores; `stores` is asked on each scrape, so the wiring may build them after the route. */
-export function metricSources(plan: Plan, stores: () => MetricStores, runsJobs: () => boolean): MetricSources {
+export function metricSources(plan: Plan, stores: () => MetricStores, runsJobs: () => boolean, processId: string): MetricSources {
   return {
     plan,
     latestSample: (hop) => stores().samples.latest(hop),
@@ -29,5 +29,6 @@ export function metricSources(plan: Plan, stores: () => MetricStores, runsJobs: 
     lock: () => stores().lock.read(),
     pendingApprovals: async () => (await stores().approvalStore.pending()).length,
     runsJobs,
+    processId,
   };
 }

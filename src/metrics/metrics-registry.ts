@@ -108,7 +108,7 @@ export class CutoverMetrics {
       perHop(s, (h) => h.run, (hop, r) => r && set({ hop }, r.writesStoppedAt !== undefined && r.appBackAt === undefined ? 1 : 0)),
     );
     onScrape('cutover_state_store_up', 'Whether every store read of this scrape answered within the bound (0: some values are NaN or missing).', [], (set, s) => set({}, s.storeAnswered ? 1 : 0));
-    onScrape('cutover_process_runs_jobs', 'Whether this process leads: runs the scheduled jobs (sampling, DMS polling, alerts).', [], (set, s) => set({}, s.runsJobs ? 1 : 0));
+    onScrape('cutover_process_runs_jobs', 'Whether the process that answered leads: runs the scheduled jobs (sampling, DMS polling, alerts). Its command counts are its own.', ['process'], (set, s) => set({ process: s.processId }, s.runsJobs ? 1 : 0));
 
     this.commands = new Counter({ name: 'cutover_commands_total', help: '/migrate commands this process ran, by subcommand and outcome (ok, refused, denied, error, store-unavailable).', labelNames: ['subcommand', 'outcome'], registers });
     this.commandSeconds = new Histogram({ name: 'cutover_command_duration_seconds', help: 'How long /migrate commands took in this process, by subcommand and outcome.', labelNames: ['subcommand', 'outcome'], buckets: COMMAND_BUCKETS, registers });

@@ -15,6 +15,8 @@ export interface MetricSources {
   lock(): Promise<{ acquiredAt: number } | undefined>;
   pendingApprovals(): Promise<number>;
   runsJobs(): boolean;
+  /** This bot process (pid and a random part): which one answered the scrape. */
+  processId: string;
 }
 
 /** A value read in time, or `unknown` when its store did not answer within the bound (or failed). */
@@ -35,6 +37,7 @@ export interface MetricsSnapshot {
   lock: Read<{ acquiredAt: number } | undefined>;
   pendingApprovals: Read<number>;
   runsJobs: boolean;
+  processId: string;
   /** Every read answered in time. */
   storeAnswered: boolean;
 }
@@ -67,7 +70,7 @@ export async function readSnapshot(s: MetricSources, boundMs: number, now = Date
   );
   const [migration, lock, pendingApprovals] = await Promise.all([readBy(() => s.migration(), deadline), readBy(() => s.lock(), deadline), readBy(() => s.pendingApprovals(), deadline)]);
   const all = [migration, lock, pendingApprovals, ...hops.flatMap(([, x]) => [x.sample, x.run, x.gates, x.dms])];
-  return { at: now, hops: Object.fromEntries(hops), migration, lock, pendingApprovals, runsJobs: s.runsJobs(), storeAnswered: all.every((r) => r.known) };
+  return { at: now, hops: Object.fromEntries(hops), migration, lock, pendingApprovals, runsJobs: s.runsJobs(), processId: s.processId, storeAnswered: all.every((r) => r.known) };
 }
 
 /**

@@ -144,7 +144,7 @@ describe('/metrics during a rehearsal: a physical hop sampled, gated, locked, he
     expect(valueOf(a, 'cutover_downtime_seconds', HOP)).toBe(valueOf(b, 'cutover_downtime_seconds', HOP));
     // Every command went to process 0.
     expect(b.get('cutover_commands_total')?.samples ?? []).toEqual([]);
-    expect(valueOf(a, 'cutover_process_runs_jobs') + valueOf(b, 'cutover_process_runs_jobs')).toBe(1);
+    expect(valueOf(a, 'cutover_process_runs_jobs', { process: h.bots[0].processId }) + valueOf(b, 'cutover_process_runs_jobs', { process: h.bots[1].processId })).toBe(1);
   });
 });
 
