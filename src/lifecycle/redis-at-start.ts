@@ -1,4 +1,4 @@
-import type { StateStore } from '../state/state-store';
+import { redisTlsErrorInWords, type StateStore } from '../state/state-store';
 
 /**
  * Waits until Redis is ready, at most `timeoutMs`, and says why not when it is not: the last
@@ -28,6 +28,8 @@ export async function redisAtStart(redis: StateStore, timeoutMs: number): Promis
 
 function redisErrorInWords(e: (Error & { code?: string }) | undefined, timeoutMs: number): string {
   if (!e) return `no answer within ${timeoutMs} ms`;
+  const tls = redisTlsErrorInWords(e);
+  if (tls) return tls;
   if (e.code === 'ECONNREFUSED') return 'connection refused (nothing listens at that host and port)';
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return 'the host name does not resolve';
   if (e.code === 'ETIMEDOUT' || /timeout/i.test(e.message)) return `no answer within ${timeoutMs} ms`;
