@@ -156,3 +156,23 @@ function readPem(path: string, what: string): string {
     throw new Error(`${what}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
   }
 }
+
+/**
+ * What is wrong with the plan's TLS settings in this environment, one line per problem, for the start
+ * check: a ca_env that is not set or holds no PEM, a ca_file that cannot be read.
+ */
+export function tlsSettingProblems(databases: { id: string; tls?: DatabaseTls }[], env: NodeJS.ProcessEnv = process.env): string[] {
+  return databases.flatMap(({ id, tls }) => {
+    if (tls?.caEnv && !/-----BEGIN CERTIFICATE-----/.test(env[tls.caEnv] ?? '')) {
+      return [`databases.${id}.tls.ca_env: environment variable ${tls.caEnv} ${env[tls.caEnv] ? 'holds no PEM certificate' : 'is not set'}`];
+    }
+    if (tls?.caFile) {
+      try {
+        if (!/-----BEGIN CERTIFICATE-----/.test(readFileSync(tls.caFile, 'utf8'))) return [`databases.${id}.tls.ca_file: ${tls.caFile} holds no PEM certificate`];
+      } catch (e) {
+        return [`databases.${id}.tls.ca_file: cannot read ${tls.caFile} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`];
+      }
+    }
+    return [];
+  });
+}

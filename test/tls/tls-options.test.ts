@@ -1,4 +1,4 @@
-import { resolveTls, tlsSocketOptions } from '../../src/db/tls-options';
+import { resolveTls, tlsSettingProblems, tlsSocketOptions } from '../../src/db/tls-options';
 
 describe("reading a database's TLS from the plan and its URL, with libpq's meaning", () => {
   test("the URL's TLS parameters are taken out (node-postgres would read them its own way); the others stay", () => {
@@ -37,5 +37,26 @@ describe("reading a database's TLS from the plan and its URL, with libpq's meani
     expect(full).toEqual({ ssl: { ca: 'PEM', rejectUnauthorized: true }, transport: 'encrypted and verified' });
     expect(() => resolveTls('postgres://h/app', { mode: 'verify-full', caEnv: 'NO_SUCH_CA_VAR' }, {})).toThrow('tls.ca_env: environment variable NO_SUCH_CA_VAR is not set');
     expect(() => resolveTls('postgres://h/app?sslmode=verify-ca', undefined)).toThrow(/verify-ca needs the CA/);
+  });
+});
+
+describe('the start check of the TLS settings', () => {
+  test('a ca_env not set or without a PEM, and a ca_file that cannot be read, are each listed; good ones are not', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const problems = tlsSettingProblems(
+      [
+        { id: 'aurora', tls: { mode: 'verify-full', caEnv: 'RDS_CA' } },
+        { id: 'heroku', tls: { mode: 'require' } },
+        { id: 'ec2', tls: { mode: 'verify-full', caFile: '/nonexistent/ca.pem' } },
+        { id: 'other', tls: { mode: 'verify-full', caEnv: 'OTHER_CA' } },
+        { id: 'good', tls: { mode: 'verify-full', caEnv: 'GOOD_CA' } },
+      ],
+      { OTHER_CA: 'not a certificate', GOOD_CA: pem },
+    );
+    expect(problems).toEqual([
+      'databases.aurora.tls.ca_env: environment variable RDS_CA is not set',
+      'databases.ec2.tls.ca_file: cannot read /nonexistent/ca.pem (ENOENT)',
+      'databases.other.tls.ca_env: environment variable OTHER_CA holds no PEM certificate',
+    ]);
   });
 });
