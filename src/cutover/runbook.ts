@@ -34,11 +34,9 @@ export function runbook(hop: Hop): Step[] {
 /** What each step that can look ahead would meet today, by step id: read-only, for --dry-run. */
 export async function stepPreviews(hop: Hop, deps: PreviewDeps): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  await Promise.all(
-    runbook(hop).map(async (step) => {
-      if (!step.preview) return;
-      out[step.id] = await step.preview(deps).catch((e: Error) => [`could not look: ${e.message}`]);
-    }),
-  );
+  // One after another: the app-role preview connects as the app, which the writers preview must not count.
+  for (const step of runbook(hop)) {
+    if (step.preview) out[step.id] = await step.preview(deps).catch((e: Error) => [`could not look: ${e.message}`]);
+  }
   return out;
 }
