@@ -26,6 +26,7 @@ export class AlertDesk {
       });
       if (event) {
         events.push(event);
+        if (event.kind === 'resolve') await this.incidents.recordResolved(event.incident, event.resolvedAt).catch((e) => this.log.error({ err: e, alert: event.incident.key }, 'could not keep a resolved incident for the report'));
         await this.announce(event, now);
       }
     }

@@ -9,6 +9,7 @@ import { lagCommand } from './lag';
 import { lockCommand } from './lock';
 import { planCommand } from './plan';
 import { preflightCommand } from './preflight';
+import { reportCommand } from './report';
 import { sequencesCommand } from './sequences';
 import { setupCommand } from './setup';
 import { statusCommand } from './status';
@@ -20,6 +21,6 @@ import { verifyCommand } from './verify';
 /** Every `/migrate` subcommand, in the order `help` lists them. */
 export function allSubcommands(): Subcommand[] {
   const all: Subcommand[] = [];
-  all.push(helpCommand(() => all), statusCommand, planCommand, healthCommand, preflightCommand, lagCommand, dmsCommand, sequencesCommand, verifyCommand, cutoverCommand, acknowledgeCommand, historyCommand, setupCommand, lockCommand, unlockCommand, holdCommand, unholdCommand);
+  all.push(helpCommand(() => all), statusCommand, planCommand, healthCommand, preflightCommand, lagCommand, dmsCommand, sequencesCommand, verifyCommand, cutoverCommand, acknowledgeCommand, historyCommand, reportCommand, setupCommand, lockCommand, unlockCommand, holdCommand, unholdCommand);
   return all;
 }

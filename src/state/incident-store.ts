@@ -41,4 +41,25 @@ export class IncidentStore {
   async setMessage(key: string, message: { channel: string; ts: string }): Promise<void> {
     await updateJson<Incident, void>(this.redis, `${this.prefix}:${key}`, (cur) => ({ next: cur && { ...cur, message }, result: undefined }));
   }
+
+  /** Keeps a resolved incident (start, fire, end) in a capped stream: the report's incident list. */
+  async recordResolved(incident: Incident, resolvedAt: number): Promise<void> {
+    const kept: ResolvedIncident = { key: incident.key, summary: incident.summary, since: incident.since, firedAt: incident.firedAt, resolvedAt };
+    await inStore(() => this.redis.xadd(`${this.prefix}:resolved`, 'MAXLEN', '~', '1000', '*', 'json', JSON.stringify(kept)));
+  }
+
+  /** The newest `count` resolved incidents, oldest first. */
+  async resolved(count: number): Promise<ResolvedIncident[]> {
+    const rows = await inStore(() => this.redis.xrevrange(`${this.prefix}:resolved`, '+', '-', 'COUNT', count));
+    return rows.reverse().map(([, f]) => JSON.parse(f[f.indexOf('json') + 1]) as ResolvedIncident);
+  }
+}
+
+/** An incident that fired and was resolved: what the report lists. */
+export interface ResolvedIncident {
+  key: string;
+  summary: string;
+  since: number;
+  firedAt?: number;
+  resolvedAt: number;
 }

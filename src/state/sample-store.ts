@@ -26,6 +26,12 @@ export class SampleStore {
     const rows = await inStore(() => this.redis.xrange(this.key(hop), String(since), '+'));
     return rows.map(([, f]) => parse(f));
   }
+
+  /** At most `max` samples stored from `from` to `to` (ms), oldest first. */
+  async between(hop: string, from: number, to: number, max: number): Promise<LagSample[]> {
+    const rows = await inStore(() => this.redis.xrange(this.key(hop), String(Math.floor(from)), String(Math.ceil(to)), 'COUNT', max));
+    return rows.map(([, f]) => parse(f));
+  }
 }
 
 function parse(fields: string[]): LagSample {
