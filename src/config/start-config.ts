@@ -1,3 +1,4 @@
+import { tlsSettingProblems } from '../db/tls-options';
 import { loadPlan, PlanError } from '../plan/load-plan';
 import type { Plan } from '../plan/plan';
 import { databaseUrlProblem } from './database-url';
@@ -34,7 +35,7 @@ export function readStartConfig(env: NodeJS.ProcessEnv): { settings: Settings; p
       problems.push(`MIGRATION_PLAN: ${e.message.replace(/\n/g, '\n  ')}`);
     }
   }
-  if (plan) problems.push(...databaseUrlProblems(plan, env));
+  if (plan) problems.push(...databaseUrlProblems(plan, env), ...tlsSettingProblems(plan.databases, env));
   if (problems.length || !settings || !plan) throw new StartConfigError(problems);
   return { settings, plan };
 }

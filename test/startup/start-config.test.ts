@@ -46,6 +46,16 @@ describe('the start-up check lists every problem at once', () => {
     expect(problemsOf({ MIGRATION_PLAN: shared, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' })).toEqual(['SAME (databases.a.url_env): is not set']);
   });
 
+  test("a database's TLS CA that is not there is listed with the rest", () => {
+    const tls = join(dir, 'tls.yml');
+    writeFileSync(tls, `name: t\nchannel: C0X\ndatabases: { a: { url_env: A_URL, tls: { mode: verify-full, ca_env: A_CA } }, b: { url_env: B_URL, tls: { mode: verify-full, ca_file: ${join(dir, 'no-such-ca.pem')} } } }\nhops: [{ id: h, method: physical, source: a, target: b }]\naccess: { operators: [U0A], approvers: [U0B] }\n`);
+    expect(problemsOf({ MIGRATION_PLAN: tls, SLACK_SIGNING_SECRET: 's', A_URL: 'postgres://bot@a-host/a', B_URL: 'postgres://bot@b-host/b' })).toEqual([
+      'SLACK_BOT_TOKEN: is required',
+      'databases.a.tls.ca_env: environment variable A_CA is not set',
+      expect.stringMatching(/^databases\.b\.tls\.ca_file: cannot read .*no-such-ca\.pem \(ENOENT\)$/),
+    ]);
+  });
+
   test('everything set and well formed: settings and plan', () => {
     const { settings, plan: read } = readStartConfig({
       MIGRATION_PLAN: plan,
