@@ -28,6 +28,8 @@ export interface AlertButton {
   text: string;
   value: string;
   style?: 'primary' | 'danger';
+  /** The "are you sure?" Slack shows before the click counts: what will happen, in one line. */
+  confirm?: { title: string; text: string; button: string };
 }
 
 export type AlertEvent =

@@ -15,11 +15,15 @@ export function healthConditions(results: CheckResult[], afterCutover?: RunButto
       graceMs: r.status === 'unknown' ? UNKNOWN_GRACE_MS : 0,
       buttons:
         afterCutover && r.id === 'rollbar.error-rate'
-          ? [{ actionId: afterCutover.rollbackAction, text: `Roll back ${afterCutover.hop}…`, value: runButtonValue(afterCutover), style: 'danger' as const }]
+          ? [{ actionId: afterCutover.rollbackAction, text: `Roll back ${afterCutover.hop}…`, value: runButtonValue(afterCutover), style: 'danger' as const, confirm: rollBackConfirm(afterCutover.hop) }]
           : undefined,
       summary:
         r.id === 'rollbar.error-rate' && r.status === 'fail'
           ? `*Error rate spiking* in Rollbar: ${r.value}.${afterCutover ? ` This is right after the cutover of *${afterCutover.hop}*.` : ''}`
           : `*${r.label}*: ${r.status === 'unknown' ? 'unknown' : r.status}${r.detail ? ` — ${r.detail}` : r.value ? ` — ${r.value}` : ''}${r.link ? ` (<${r.link}|source>)` : ''}`,
     }));
+}
+
+function rollBackConfirm(hop: string) {
+  return { title: `Roll back the cutover of ${hop}?`, text: 'Asks teammates to approve putting the app back on the source. Writes made on the target since the cutover are NOT copied back.', button: 'Ask to roll back' };
 }

@@ -1,10 +1,11 @@
 import type { Incident } from '../alerts/incident';
+import { confirmDialog } from './confirm-dialog';
 import { duration, notice, type MessageView } from './slack-text';
 
 export function alertFiredView(i: Incident): MessageView {
   const view = notice(`:rotating_light: *Alert* — ${i.summary}`);
   if (!i.buttons?.length) return view;
-  const elements = i.buttons.map((b) => ({ type: 'button' as const, action_id: b.actionId, value: b.value, style: b.style, text: { type: 'plain_text' as const, text: b.text } }));
+  const elements = i.buttons.map((b) => ({ type: 'button' as const, action_id: b.actionId, value: b.value, style: b.style, text: { type: 'plain_text' as const, text: b.text }, ...(b.confirm ? { confirm: confirmDialog(b.confirm.title, b.confirm.text, b.confirm.button, b.style ?? 'primary') } : {}) }));
   return { ...view, blocks: [...view.blocks, { type: 'actions', elements }] };
 }
 

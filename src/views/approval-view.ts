@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
-import type { ApprovalCode, ApprovalRequest } from '../approvals/approval-request';
+import type { ApprovalCode, ApprovalRequest, ApprovalRun } from '../approvals/approval-request';
+import { confirmDialog } from './confirm-dialog';
 import { context, duration, escapeText, header, mention, section, slackTime, withinLimits, type MessageView } from './slack-text';
 
 export const APPROVE_ACTION = 'approval.approve';
@@ -13,6 +14,16 @@ const STATUS_LINE: Record<ApprovalRequest['status'], string> = {
   invalidated: ':warning: Withdrawn: nothing will run',
 };
 
+const HEADER: Record<ApprovalRequest['status'], string> = {
+  pending: 'Approval needed',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  expired: 'Expired',
+  invalidated: 'Withdrawn',
+};
+
+const RUN_LINE: Record<ApprovalRun['status'], string> = { running: ':gear: *Running*', succeeded: ':white_check_mark: *Run succeeded*', failed: ':x: *Run failed*' };
+
 /** The approval request message, as it should look now. Buttons only while it is pending. */
 export function approvalView(req: ApprovalRequest): MessageView {
   const steps = req.steps.map((s, i) => `${i + 1}. ${escapeText(s)}`).join('\n');
@@ -20,28 +31,36 @@ export function approvalView(req: ApprovalRequest): MessageView {
     ? req.approvals.map((a) => `${mention(a.user)} at ${slackTime(a.at)}`).join(', ')
     : 'none yet';
   const blocks: KnownBlock[] = [
-    header(`Approval needed: ${req.title}`),
-    section(`${mention(req.requester)} asks to run:\n${steps}`),
+    header(`${HEADER[req.status]}: ${req.title}`),
+    section(`${mention(req.requester)} asks to run:\n${steps}${req.notes?.length ? `\n${req.notes.map((n) => `_${escapeText(n)}_`).join('\n')}` : ''}`),
+    ...(req.warning ? [section(`:warning: *${escapeText(req.warning)}*`)] : []),
     ...(req.code ? codeBlocks(req.code) : []),
     section(`*${STATUS_LINE[req.status]}*${closedDetail(req)}\n*Approvals:* ${req.approvals.length} of ${req.requiredApprovals} — ${votes}`),
   ];
   if (req.run) {
     const took = req.run.finishedAt ? ` in ${duration(req.run.finishedAt - req.run.startedAt)}` : '';
-    const icon = req.run.status === 'succeeded' ? ':white_check_mark:' : req.run.status === 'failed' ? ':x:' : ':gear:';
-    blocks.push(section(`${icon} *Run ${req.run.status}*${took}${req.run.result ? `: ${escapeText(req.run.result)}` : ''}`));
+    blocks.push(section(`${RUN_LINE[req.run.status]}${req.run.status === 'running' ? ` since ${slackTime(req.run.startedAt)}` : took}${req.run.result ? `: ${escapeText(req.run.result)}` : ''}`));
   }
   if (req.status === 'pending') {
     blocks.push({
       type: 'actions',
       block_id: `approval:${req.id}`,
       elements: [
-        { type: 'button', action_id: APPROVE_ACTION, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: req.id },
+        { type: 'button', action_id: APPROVE_ACTION, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: req.id, confirm: approveConfirm(req) },
         { type: 'button', action_id: REJECT_ACTION, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: req.id },
       ],
     });
     blocks.push(context(`Needs ${req.requiredApprovals} approvers other than ${mention(req.requester)}. Expires ${slackTime(req.expiresAt)}.`));
   }
   return withinLimits({ text: `Approval ${req.status}: ${req.title}`, blocks });
+}
+
+/** One line on what this click does: count a vote, or complete the request and run it now. */
+function approveConfirm(req: ApprovalRequest) {
+  const left = req.requiredApprovals - req.approvals.length;
+  const when = left <= 1 ? 'Your approval completes the request: it runs at once' : `Your approval is 1 of the ${left} still needed; it runs when the last one approves`;
+  const cutover = req.kind === 'cutover' ? ' The app stops taking writes until it is back on the target.' : '';
+  return confirmDialog(`Approve: ${req.title}?`, `${when}.${cutover}`, 'Approve', 'primary');
 }
 
 // Leaves room in the message for the request's other blocks; the file holds everything.

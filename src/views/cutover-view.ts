@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { CutoverRun, RunStepStatus } from '../cutover/cutover-run';
 import { runbook } from '../cutover/runbook';
 import type { Hop, Plan } from '../plan/plan';
+import { confirmDialog } from './confirm-dialog';
 import { runButtonValue } from './run-button';
 import { strayWritersView } from './stray-writers-view';
 import { context, duration, escapeText, header, section, withinLimits, type MessageView } from './slack-text';
@@ -45,8 +46,17 @@ export function cutoverTimelineView(hop: Hop, run: CutoverRun, now: number, epoc
   const writers = strayWritersView(run, value);
   blocks.push(...writers.blocks);
   const buttons = [...writers.buttons];
-  if ((run.status === 'failed' || run.status === 'interrupted') && !run.abortRequested) buttons.push({ type: 'button' as const, action_id: CUTOVER_RESUME, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Resume' }, value });
-  if (['running', 'failed', 'interrupted'].includes(run.status) && !appBackClaimed) buttons.push({ type: 'button' as const, action_id: CUTOVER_ABORT, style: 'danger' as const, text: { type: 'plain_text' as const, text: 'Abort' }, value });
+  const steps = runbook(hop);
+  const next = steps.findIndex((st) => (run.steps[st.id]?.status ?? 'pending') !== 'done' && run.steps[st.id]?.status !== 'skipped');
+  const from = next >= 0 ? `step ${next + 1} (${steps[next].title})` : 'its first unfinished step';
+  if ((run.status === 'failed' || run.status === 'interrupted') && !run.abortRequested) {
+    const confirm = confirmDialog(`Resume the cutover of ${hop.id}?`, `The run goes on from ${from}; if it stopped long ago, teammates are asked to approve first.`, 'Resume', 'primary');
+    buttons.push({ type: 'button' as const, action_id: CUTOVER_RESUME, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Resume' }, value, confirm });
+  }
+  if (['running', 'failed', 'interrupted'].includes(run.status) && !appBackClaimed) {
+    const confirm = confirmDialog(`Abort the cutover of ${hop.id}?`, `The run stops${run.status === 'running' ? ' after the step running now' : ''} and every step that ran is undone: the app goes back to ${hop.source.id} and takes writes again.`, 'Abort the cutover');
+    buttons.push({ type: 'button' as const, action_id: CUTOVER_ABORT, style: 'danger' as const, text: { type: 'plain_text' as const, text: 'Abort' }, value, confirm });
+  }
   if (buttons.length) blocks.push({ type: 'actions', block_id: `cutover:${hop.id}`, elements: buttons });
   blocks.push(context(`Started ${new Date(run.startedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC · run ${run.id}`));
   return withinLimits({ text: `Cutover ${hop.id}: ${run.status}`, blocks });

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { writerLine } from '../checks/source-writers';
 import type { CutoverRun } from '../cutover/cutover-run';
 import { writersDecisionRefusal } from '../cutover/writers-decision';
+import { confirmDialog } from './confirm-dialog';
 import { escapeText, mention, section, slackTime } from './slack-text';
 
 export const CUTOVER_TERMINATE_WRITERS = 'cutover.terminate-writers';
@@ -9,7 +10,7 @@ export const CUTOVER_CONTINUE_WRITERS = 'cutover.continue-writers';
 
 const MAX_LINES = 8;
 
-type Button = { type: 'button'; action_id: string; style?: 'primary' | 'danger'; text: { type: 'plain_text'; text: string }; value: string };
+type Button = { type: 'button'; action_id: string; style?: 'primary' | 'danger'; text: { type: 'plain_text'; text: string }; value: string; confirm: ReturnType<typeof confirmDialog> };
 
 /**
  * A run stopped at the writers check: the sessions that can still write on the source (role, application,
@@ -28,9 +29,16 @@ export function strayWritersView(run: CutoverRun, value: string): { blocks: Know
         `*Terminate them* ends exactly these sessions (pg_terminate_backend, by pid and start time) and resumes; *Continue anyway* goes on while they write; both need approval.${pending}`,
     ),
   ];
+  const n = `${sw.writers.length} session${sw.writers.length === 1 ? '' : 's'}`;
   const buttons: Button[] = [
-    { type: 'button', action_id: CUTOVER_TERMINATE_WRITERS, style: 'danger', text: { type: 'plain_text', text: 'Terminate them' }, value },
-    { type: 'button', action_id: CUTOVER_CONTINUE_WRITERS, text: { type: 'plain_text', text: 'Continue anyway' }, value },
+    {
+      type: 'button', action_id: CUTOVER_TERMINATE_WRITERS, style: 'danger', text: { type: 'plain_text', text: 'Terminate them' }, value,
+      confirm: confirmDialog(`Terminate ${n} on the source?`, `Asks teammates to approve ending the ${n} listed on ${run.hop}'s source; once approved they are ended and the cutover resumes.`, 'Ask to terminate'),
+    },
+    {
+      type: 'button', action_id: CUTOVER_CONTINUE_WRITERS, text: { type: 'plain_text', text: 'Continue anyway' }, value,
+      confirm: confirmDialog(`Continue while ${n} can write?`, `Asks teammates to approve going on while the ${n} listed may write on the source: what they write after the fence is lost.`, 'Ask to continue'),
+    },
   ];
   return { blocks, buttons };
 }
