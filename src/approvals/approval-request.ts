@@ -34,6 +34,10 @@ export interface ApprovalRequest {
   title: string;
   /** What will be done, shown in the request. */
   steps: string[];
+  /** What approvers should know that is not a step (shown after the steps, not numbered). */
+  notes?: string[];
+  /** The one consequence an approver must not miss (shown apart, in bold, with a warning sign). */
+  warning?: string;
   /** Input for the action, fixed at request time: approvals bind to exactly this. */
   params: Record<string, unknown>;
   /** The code the action runs, when it runs code (e.g. a sequence fix): shown whole to approvers. */

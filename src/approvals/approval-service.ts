@@ -26,6 +26,10 @@ export interface NewApproval {
   kind: string;
   title: string;
   steps: string[];
+  /** Not steps: shown after them, unnumbered. */
+  notes?: string[];
+  /** The consequence that must stand out (e.g. what a roll-back does not bring back). */
+  warning?: string;
   params?: Record<string, unknown>;
   requester: string;
   /** A claim only one pending request may hold at a time (e.g. one cutover request per hop). */
@@ -78,6 +82,8 @@ export class ApprovalService {
       kind: input.kind,
       title: input.title,
       steps: input.steps,
+      ...(input.notes?.length ? { notes: input.notes } : {}),
+      ...(input.warning ? { warning: input.warning } : {}),
       params: input.params ?? {},
       requester: input.requester,
       requiredApprovals: this.deps.rules.approvalsRequired,
@@ -174,12 +180,12 @@ export class ApprovalService {
       if (!action) throw new Error(`no action "${request.kind}" is registered`);
       const result = await action(current);
       current = (await store.setRun(request.id, { status: 'succeeded', startedAt, finishedAt: Date.now(), result })) ?? current;
-      await audit.record({ actor: 'bot', action: `approved action ran: ${request.title}`, outcome: 'ok', detail: result });
+      await audit.record({ actor: 'bot', action: `ran the approved action: ${request.title}`, outcome: 'ok', detail: result });
     } catch (e) {
       const result = (e as Error).message;
       log.error({ err: e, approval: request.id, kind: request.kind }, 'approved action failed');
       current = (await store.setRun(request.id, { status: 'failed', startedAt, finishedAt: Date.now(), result })) ?? current;
-      await audit.record({ actor: 'bot', action: `approved action failed: ${request.title}`, outcome: 'error', detail: result });
+      await audit.record({ actor: 'bot', action: `ran the approved action, which failed: ${request.title}`, outcome: 'error', detail: result });
     }
     await board.refresh(current);
   }

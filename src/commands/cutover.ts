@@ -38,7 +38,8 @@ export const cutoverCommand: Subcommand = {
     const asked = await requestApproval(c, {
       kind: 'cutover',
       title: `Cutover of ${hop.id} (${hop.source.id} → ${hop.target.id})`,
-      steps: [...runbook(hop).map((s) => s.title), 'Every gate is checked again before it starts; if one turns bad while this waits, this request is withdrawn'],
+      steps: runbook(hop).map((s) => s.title),
+      notes: ['Every gate is checked again before it starts; if one turns bad while this waits, this request is withdrawn.'],
       params: { hop: hop.id, epoch: m.epoch },
       requester: inv.user,
       exclusive: `cutover:${hop.id}`,

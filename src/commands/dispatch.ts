@@ -49,7 +49,7 @@ async function dispatchOnce(input: DispatchInput, subcommands: Subcommand[], c: 
   seen.subcommand = sub.name;
   const audit = (outcome: 'ok' | 'denied' | 'refused' | 'error', detail?: string) => {
     seen.outcome = outcome;
-    return c.audit.record({ actor: input.user, action: `command ${sub.name}`, outcome, detail: detail?.slice(0, 1000) });
+    return c.audit.record({ actor: input.user, action: `command ${sub.name}`, outcome, detail: detail?.slice(0, 1000), command: text.slice(0, 200) });
   };
   const args = rest ? rest.split(/\s+/) : [];
   let claim: Extract<CostlyClaim, { allowed: true }> | undefined;

@@ -18,7 +18,8 @@ export async function requestRollBack(deps: { plan: Plan; migration: MigrationSt
   await deps.approvals.request({
     kind: 'cutover.rollback',
     title: `Roll back the cutover of ${hop.id}`,
-    steps: ['Stop the app: maintenance on, processes scaled to 0', 'Point the app at the source database again', 'App back', 'Writes the app made on the target since the cutover stay there: they are NOT copied back to the source'],
+    steps: ['Stop the app: maintenance on, processes scaled to 0', 'Point the app at the source database again', 'App back'],
+    warning: 'Writes the app made on the target since the cutover stay there: they are NOT copied back to the source.',
     params: { hop: hop.id, run: button.run, epoch: m.epoch },
     requester: user,
     exclusive: `rollback:${hop.id}`,

@@ -8,6 +8,8 @@ export interface AuditEntry {
   action: string;
   outcome: 'ok' | 'denied' | 'refused' | 'error';
   detail?: string;
+  /** For a command: the words typed after /migrate, so `history` says which `dms …` ran. */
+  command?: string;
 }
 
 export interface AuditRecord extends AuditEntry {
@@ -24,7 +26,7 @@ export class AuditLog {
   ) {}
 
   async record(entry: AuditEntry): Promise<void> {
-    const fields = ['actor', entry.actor, 'action', entry.action, 'outcome', entry.outcome, 'detail', entry.detail ?? ''];
+    const fields = ['actor', entry.actor, 'action', entry.action, 'outcome', entry.outcome, 'detail', entry.detail ?? '', ...(entry.command ? ['command', entry.command] : [])];
     await inStore(() => this.redis.xadd(this.keys.audit, 'MAXLEN', '~', String(this.maxEntries), '*', ...fields));
   }
 
@@ -41,6 +43,7 @@ export class AuditLog {
         action: f.action ?? '?',
         outcome: (f.outcome ?? 'ok') as AuditEntry['outcome'],
         detail: f.detail || undefined,
+        ...(f.command ? { command: f.command } : {}),
       };
     });
   }

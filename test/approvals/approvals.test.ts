@@ -78,6 +78,8 @@ describe('approvals with buttons', () => {
     const text = lastEdit(req);
     expect(text).toContain('Approved');
     expect(text).toContain('ran two approvals');
+    // `history` reads "the bot ran the approved action: …", not "the bot approved action ran".
+    expect((await h.bots[0].cutover.audit.recent(5)).map((a) => a.action)).toContain(`ran the approved action: ${req.title}`);
     expect(text).not.toContain('Approve\n');
     expect(runs.count).toBe(before + 1);
   });

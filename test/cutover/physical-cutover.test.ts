@@ -116,7 +116,8 @@ describe('cutover of a physical hop: primary → streaming standby, driven throu
     expect(await h.slack.replyTo((await h.click('U0STRANGER', 'cutover.rollback', newestButtonValue(h.slack, 'cutover.rollback'))).key)).toContain('Only operators');
     expect(await h.slack.replyTo((await h.click('U0OPS2', 'cutover.rollback', newestButtonValue(h.slack, 'cutover.rollback'))).key)).toContain('roll-back request is in the channel');
     const [req] = (await h.bots[0].cutover.approvalStore.pending()).filter((r) => r.kind === 'cutover.rollback');
-    expect(req.steps.join(' ')).toContain('NOT copied back');
+    expect(req.warning).toContain('NOT copied back');
+    expect(req.steps.join(' ')).not.toContain('NOT copied back');
     await approveBy(h, req.id, ['U0APP3', 'U0APP4']);
     await eventually(async () => (await h.bots[0].cutover.runner.status('hop-one')) === 'rolled-back', 10_000, 'the roll back');
     expect(world.heroku.configVars.DATABASE_URL).toBe(appUrl(primary));
