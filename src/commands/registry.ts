@@ -1,4 +1,5 @@
 import { acknowledgeCommand } from './acknowledge';
+import { benchCommand } from './bench';
 import { cutoverCommand } from './cutover';
 import { dmsCommand } from './dms';
 import { healthCommand } from './health';
@@ -21,6 +22,6 @@ import { verifyCommand } from './verify';
 /** Every `/migrate` subcommand, in the order `help` lists them. */
 export function allSubcommands(): Subcommand[] {
   const all: Subcommand[] = [];
-  all.push(helpCommand(() => all), statusCommand, planCommand, healthCommand, preflightCommand, lagCommand, dmsCommand, sequencesCommand, verifyCommand, cutoverCommand, acknowledgeCommand, historyCommand, reportCommand, setupCommand, lockCommand, unlockCommand, holdCommand, unholdCommand);
+  all.push(helpCommand(() => all), statusCommand, planCommand, healthCommand, preflightCommand, lagCommand, dmsCommand, sequencesCommand, verifyCommand, benchCommand, cutoverCommand, acknowledgeCommand, historyCommand, reportCommand, setupCommand, lockCommand, unlockCommand, holdCommand, unholdCommand);
   return all;
 }

@@ -140,3 +140,10 @@ export function maySequenceFix(m: MigrationRecord, hopId: string, epoch?: number
   if (status === 'cutting-over' || status === 'rolling-back') return refuse(`${hopId} is ${status}: the runbook fixes the sequences itself; nothing was done`);
   return { ok: true, next: true };
 }
+
+/** A latency bench (`/migrate bench`): never while any hop is cutting over or rolling back, when the databases' time is the runbook's. */
+export function mayBench(m: MigrationRecord): Decision<true> {
+  const busy = Object.entries(m.hops).find(([, h]) => h.status === 'cutting-over' || h.status === 'rolling-back');
+  if (busy) return refuse(`${busy[0]} is ${busy[1].status}: a bench would load its databases and its figures would mean nothing now`);
+  return { ok: true, next: true };
+}

@@ -108,5 +108,15 @@ function resolve(file: PlanFile): Plan {
     dmsProgress: { etaMinSpanMs: file.dms_progress.eta_min_span_seconds * 1000, stallMs: file.dms_progress.stall_minutes * 60_000 },
     alerts: { reminderMs: file.alerts.reminder_minutes * 60_000, heartbeatStallMs: file.alerts.heartbeat_stall_seconds * 1000 },
     databaseTimeouts: { connectTimeoutMs: file.database_timeouts.connect_timeout_ms, statementTimeoutMs: file.database_timeouts.statement_timeout_ms },
+    bench: {
+      queries: file.bench.queries.map((q) => ({ name: q.name, sql: q.sql, params: q.params })),
+      runs: file.bench.runs,
+      warmup: file.bench.warmup,
+      concurrency: file.bench.concurrency,
+      maxRatio: file.bench.max_ratio,
+      compare: file.bench.compare,
+      statementTimeoutMs: file.bench.statement_timeout_ms,
+      timeLimitMs: file.bench.time_limit_seconds * 1000,
+    },
   };
 }

@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { looksReadOnly } from '../bench/read-only-query';
 
 const envVarName = z
   .string()
@@ -204,6 +205,42 @@ const databaseTimeouts = z
   })
   .strict();
 
+/** `/migrate bench`: the app's own queries, timed on each hop's source and target (plan-wide: the same app meets every hop). */
+const benchQuery = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, dashes and underscores'),
+    sql: z.string().min(1).refine(looksReadOnly, 'must be one read (it starts with SELECT, WITH, VALUES or TABLE and writes nothing): bench runs every query in a READ ONLY transaction'),
+    params: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).default([]),
+  })
+  .strict();
+
+export const BENCH_DEFAULTS = { queries: [], runs: 30, warmup: 3, concurrency: 1, max_ratio: 1.5, compare: 'p95', statement_timeout_ms: 10_000, time_limit_seconds: 120 } as const;
+
+const bench = z
+  .object({
+    queries: z.array(benchQuery).max(20).default([]),
+    /** Timed runs of each query on each side. */
+    runs: z.number().int().min(1).max(1000).default(BENCH_DEFAULTS.runs),
+    /** Untimed runs first (warms the caches and the connections). */
+    warmup: z.number().int().min(0).max(100).default(BENCH_DEFAULTS.warmup),
+    /** Connections at once on each side, each its own (never the bot's pool). */
+    concurrency: z.number().int().min(1).max(8).default(BENCH_DEFAULTS.concurrency),
+    /** A query whose target ÷ source (at `compare`) is above this is NO-GO. */
+    max_ratio: z.number().min(1).default(BENCH_DEFAULTS.max_ratio),
+    compare: z.enum(['p50', 'p95', 'p99']).default(BENCH_DEFAULTS.compare),
+    statement_timeout_ms: z.number().int().positive().max(600_000).default(BENCH_DEFAULTS.statement_timeout_ms),
+    /** The whole bench of a hop stops here; what did not finish is NO-GO. */
+    time_limit_seconds: z.number().int().positive().max(3600).default(BENCH_DEFAULTS.time_limit_seconds),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    const seen = new Set<string>();
+    b.queries.forEach((q, i) => {
+      if (seen.has(q.name)) ctx.addIssue({ code: 'custom', path: ['queries', i, 'name'], message: `"${q.name}" names two queries` });
+      seen.add(q.name);
+    });
+  });
+
 export const planSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes (it names the Redis keys)'),
@@ -261,6 +298,7 @@ export const planSchema = z
       .strict()
       .default({ eta_min_span_seconds: 300, stall_minutes: 15 }),
     database_timeouts: databaseTimeouts.default({ connect_timeout_ms: 3000, statement_timeout_ms: 5000 }),
+    bench: bench.default({ ...BENCH_DEFAULTS, queries: [] }),
   })
   .strict()
   .superRefine((p, ctx) => {

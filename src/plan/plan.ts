@@ -79,6 +79,26 @@ export interface Plan {
   /** The full-load ETA needs progress over at least `etaMinSpanMs`; no progress for `stallMs` alerts. */
   dmsProgress: { etaMinSpanMs: number; stallMs: number };
   databaseTimeouts: { connectTimeoutMs: number; statementTimeoutMs: number };
+  /** `/migrate bench`: the app's queries and how they are timed on each hop's source and target. */
+  bench: BenchPlan;
+}
+
+export interface BenchQuery {
+  name: string;
+  sql: string;
+  params: (string | number | boolean | null)[];
+}
+
+export interface BenchPlan {
+  queries: BenchQuery[];
+  runs: number;
+  warmup: number;
+  concurrency: number;
+  maxRatio: number;
+  /** The percentile the verdict compares. */
+  compare: 'p50' | 'p95' | 'p99';
+  statementTimeoutMs: number;
+  timeLimitMs: number;
 }
 
 export type { HopMethod };

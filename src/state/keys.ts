@@ -21,6 +21,8 @@ export function keysFor(planName: string) {
     /** The last go/no-go report and DMS figures of a hop, kept for /metrics so every process serves the same. */
     gateReport: (hop: string) => `${p}:gate-report:${hop}`,
     dmsFigures: (hop: string) => `${p}:dms-figures:${hop}`,
+    /** The latency benches of a hop (`/migrate bench`), newest first, kept for the report. */
+    bench: (hop: string) => `${p}:bench:${hop}`,
   };
 }
 

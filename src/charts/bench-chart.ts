@@ -1,0 +1,54 @@
+import { Resvg } from '@resvg/resvg-js';
+import { PERCENTILES, type BenchResult } from '../bench/bench-result';
+
+const H = 340;
+const PAD = { left: 70, right: 20, top: 60, bottom: 70 };
+const GROUP = 170;
+const COLOR = { source: '#457b9d', target: '#f77f00' };
+const FONT = 'font-family="DejaVu Sans"';
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+
+/** The bench as SVG: per query, p50/p95/p99 on the source and the target side by side, with the ratio and verdict under it. */
+export function benchChartSvg(r: BenchResult): string {
+  const W = Math.max(800, PAD.left + PAD.right + GROUP * r.queries.length);
+  const values = r.queries.flatMap((q) => PERCENTILES.flatMap((p) => [q.source[p], q.target[p]])).filter((v): v is number => v !== undefined);
+  const yMax = Math.max(...values, 0.01) * 1.1;
+  const y = (v: number) => H - PAD.bottom - (v / yMax) * (H - PAD.top - PAD.bottom);
+  const bars: string[] = [];
+  r.queries.forEach((q, i) => {
+    const x0 = PAD.left + i * GROUP + 10;
+    PERCENTILES.forEach((p, j) => {
+      (['source', 'target'] as const).forEach((side, k) => {
+        const v = q[side][p];
+        const x = x0 + j * 50 + k * 20;
+        if (v === undefined) bars.push(`<text x="${x + 4}" y="${H - PAD.bottom - 4}" ${FONT} font-size="12" fill="#d62828">?</text>`);
+        else bars.push(`<rect x="${x}" y="${y(v).toFixed(1)}" width="18" height="${(H - PAD.bottom - y(v)).toFixed(1)}" fill="${COLOR[side]}"/>`);
+      });
+      bars.push(`<text x="${x0 + j * 50 + 6}" y="${H - PAD.bottom + 14}" ${FONT} font-size="11" fill="#555">${p}</text>`);
+    });
+    const ratio = q.ratio[r.compare];
+    const verdict = q.verdict === 'go' ? 'GO' : 'NO-GO';
+    bars.push(`<text x="${x0}" y="${H - PAD.bottom + 32}" ${FONT} font-size="12" fill="#1d3557">${esc(q.name.slice(0, 22))}</text>`);
+    bars.push(`<text x="${x0}" y="${H - PAD.bottom + 50}" ${FONT} font-size="12" fill="${q.verdict === 'go' ? '#2a9d8f' : '#d62828'}">${ratio === undefined ? '' : `${ratio.toFixed(2)}× ${r.compare} · `}${verdict}</text>`);
+  });
+  const title = `Query latency on ${r.hop}: ${r.source} (source) vs ${r.target} (target), ${r.runs} runs each, max ${r.maxRatio}×`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">
+<rect width="100%" height="100%" fill="#ffffff"/>
+<text x="${PAD.left}" y="24" ${FONT} font-size="15" fill="#1d3557">${esc(title)}</text>
+<rect x="${PAD.left}" y="36" width="12" height="12" fill="${COLOR.source}"/><text x="${PAD.left + 18}" y="46" ${FONT} font-size="12" fill="#555">${esc(r.source)} (source)</text>
+<rect x="${PAD.left + 200}" y="36" width="12" height="12" fill="${COLOR.target}"/><text x="${PAD.left + 218}" y="46" ${FONT} font-size="12" fill="#555">${esc(r.target)} (target)</text>
+<text x="${PAD.left + 400}" y="46" ${FONT} font-size="12" fill="#d62828">? no figure (failed or not run)</text>
+<line x1="${PAD.left}" y1="${H - PAD.bottom}" x2="${W - PAD.right}" y2="${H - PAD.bottom}" stroke="#999"/>
+<line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${H - PAD.bottom}" stroke="#999"/>
+<text x="8" y="${PAD.top + 4}" ${FONT} font-size="12" fill="#555">${ms(yMax)} ms</text>
+<text x="8" y="${H - PAD.bottom}" ${FONT} font-size="12" fill="#555">0 ms</text>
+${bars.join('\n')}
+</svg>`;
+}
+
+/** The bench chart as a PNG, ready to upload. */
+export function benchChartPng(r: BenchResult): Buffer {
+  return new Resvg(benchChartSvg(r), { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+}
