@@ -16,6 +16,8 @@ export interface CheckResult {
   observedAt: number;
   /** Why, when it is not ok. */
   detail?: string;
+  /** The Slack user whose doing this is (a hold's author), shown as a mention. */
+  by?: string;
   /** Where a person can look (a status page, the error tracker). */
   link?: string;
 }

@@ -74,6 +74,6 @@ function heartbeatLagCheck(sample: LagSample, hop: Hop, promoted: boolean): Chec
   const distrust = promoted ? undefined : heartbeatDistrust(sample, hop);
   if (distrust) return { ...check, status: 'fail', detail: distrust };
   if (lag !== null) return { ...check, status: lag > max ? 'fail' : 'ok', value: formatSeconds(lag) };
-  const why = !sample.source.ok || !sample.target.ok ? 'a database did not answer' : !sample.sourceHeartbeat ? 'no heartbeat on the source: run `/migrate setup`' : 'no heartbeat has reached the target yet';
+  const why = !sample.source.ok || !sample.target.ok ? 'a database did not answer' : !sample.sourceHeartbeat ? `no heartbeat on the source: run \`/migrate setup ${hop.id}\`` : 'no heartbeat has reached the target yet';
   return { ...check, status: 'unknown', detail: why };
 }

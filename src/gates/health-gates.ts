@@ -73,7 +73,7 @@ export class HealthGates {
         run: async () => {
           const m = await migration.read();
           const h = m.hold;
-          return [{ id: 'hold', label: 'Hold', source: 'the team', observedAt: Date.now(), status: h ? 'fail' : 'ok', value: h ? 'on hold' : 'none', detail: h ? `on hold by ${h.by}: "${h.reason}"` : undefined }];
+          return [{ id: 'hold', label: 'Hold', source: 'the team', observedAt: Date.now(), status: h ? 'fail' : 'ok', value: h ? 'on hold' : 'none', by: h?.by, detail: h ? `"${h.reason}"` : undefined }];
         },
       },
       {

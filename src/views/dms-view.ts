@@ -39,13 +39,20 @@ export function dmsStatusView(r: DmsReport): MessageView {
           `*${s.total} tables* — ${states || 'none'}`,
           `*Errored:* ${s.errored.length ? s.errored.slice(0, 5).map((x) => escapeText(tableName(x))).join(', ') + (s.errored.length > 5 ? ` and ${s.errored.length - 5} more` : '') : 'none'}`,
           `*Validation problems:* ${s.validationProblems.length}`,
-          `*Still loading:* ${s.loading.length}${slow ? ` · *slowest loads:* ${slow}` : ''}`,
+          `*Not loaded yet:* ${notLoaded(s.loading)}${slow ? ` · *slowest loads:* ${slow}` : ''}`,
         ].join('\n'),
       ),
     );
   }
   blocks.push(context(`As of ${slackTime(r.at)}${r.tables?.lastUpdatedAt ? ` · statistics updated ${slackTime(r.tables.lastUpdatedAt)}` : ''}`));
   return withinLimits({ text: `DMS ${r.hop}: ${t.status}, ${t.fullLoadPercent ?? 0}% loaded`, blocks });
+}
+
+/** "3 (1 loading, 2 queued)": the tables' own states, which the task's counters can trail. */
+function notLoaded(tables: DmsTableStat[]): string {
+  if (!tables.length) return 'none';
+  const queued = tables.filter((t) => t.state === 'Before load').length;
+  return `${tables.length} (${tables.length - queued} loading, ${queued} queued)`;
 }
 
 function cdcLatencyLine(r: DmsReport): string {
@@ -59,7 +66,8 @@ function cdcLatencyLine(r: DmsReport): string {
 function eta(r: DmsReport): string {
   if ((r.task?.fullLoadPercent ?? 0) >= 100) return 'full load done';
   if (!r.eta) return 'not enough progress recorded yet';
-  return `${duration(r.eta.etaMs)} (at ${r.eta.ratePerHour.toFixed(1)}%/h)`;
+  const rate = r.eta.ratePerHour >= 60 ? `${(r.eta.ratePerHour / 60).toFixed(1)}% a minute` : `${r.eta.ratePerHour.toFixed(1)}% an hour`;
+  return `about ${duration(r.eta.etaMs)} (loading ${rate} lately)`;
 }
 
 export const TABLES_IN_MESSAGE = 20;

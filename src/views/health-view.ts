@@ -10,7 +10,7 @@ export function healthView(hop: Hop, r: GoNoGo): MessageView {
     : `:no_entry: *NO-GO* for *${hop.id}* — ${r.blocking.length} gate${r.blocking.length === 1 ? '' : 's'} not ok (unknown counts as not ok): ${r.blocking.map((b) => b.label).join(', ')}.`;
   const lines = r.results.map((c) => {
     const age = r.at - c.observedAt;
-    const when = age >= 1000 ? ` _(${duration(age)} old)_` : '';
+    const when = ` _(${age < 1000 ? 'just now' : `${duration(age)} old`})_`;
     return `${checkLine(c)}${c.link ? ` <${c.link}|source>` : ''}${when}`;
   });
   const blocks = [header(`Go / no-go: ${hop.id}`), section(verdict)];

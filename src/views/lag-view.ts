@@ -13,7 +13,8 @@ export function checkLine(c: CheckResult): string {
   const value = c.value ? ` ${c.value}` : '';
   const threshold = c.threshold ? ` (${c.threshold})` : '';
   const detail = c.detail ? ` — ${escapeText(c.detail)}` : '';
-  return `${STATUS_ICON[c.status]} *${c.label}:*${value}${threshold}${c.status === 'unknown' ? ' _unknown_' : ''}${detail}`;
+  const said = value || threshold || c.status === 'unknown' || detail || c.by;
+  return `${STATUS_ICON[c.status]} *${c.label}${said ? ':' : ''}*${value}${c.by ? ` by ${c.by === 'bot' ? 'the bot' : `<@${c.by}>`}` : ''}${threshold}${c.status === 'unknown' ? ' _unknown_' : ''}${detail}`;
 }
 
 /** The lag as its check reads it: no figure when the heartbeat cannot be trusted, even if the sample holds one. */

@@ -1,7 +1,9 @@
 import type { KnownBlock } from '@slack/types';
 import type { Hop } from '../plan/plan';
 import { isBehind, needsFix, type SequenceAudit, type SequenceFinding } from '../sequences/sequence-audit';
+import { sequenceGateResult } from '../sequences/sequence-gate';
 import { columnKey } from '../sequences/sequence-values';
+import { STATUS_ICON } from './lag-view';
 import { context, counted, escapeText, header, section, slackTime, withinLimits, type MessageView } from './slack-text';
 
 export const FINDINGS_IN_MESSAGE = 15;
@@ -23,11 +25,13 @@ function findingLine(f: SequenceFinding): string {
 /** `/migrate sequences check`: what is wrong, the first rows in the message, everything in a CSV. */
 export function sequencesCheckView(hop: Hop, audit: SequenceAudit, sourceError?: string): MessageView {
   const bad = audit.findings.filter((f) => f.problems.length);
+  // One rule for one state: the icon is the sequences gate's verdict, the one `health` shows.
+  const icon = STATUS_ICON[sequenceGateResult(hop.method, hop.target.id, audit).status];
   const verdict = needsFix(audit)
-    ? `:red_circle: *${counted(bad.filter(isBehind).length, 'sequence', 'sequences')} behind, ${counted(audit.missingDefaults.length, 'column lost its default', 'columns lost their default')}* — fix before the app gets writes: \`/migrate sequences ${hop.id} fix\``
+    ? `${icon} *${counted(bad.filter(isBehind).length, 'sequence', 'sequences')} behind, ${counted(audit.missingDefaults.length, 'column lost its default', 'columns lost their default')}* — fix before the app gets writes: \`/migrate sequences ${hop.id} fix\``
     : bad.length
-      ? `:large_yellow_circle: No sequence is behind; ${bad.length} need a look.`
-      : ':large_green_circle: Every sequence is ahead of its columns.';
+      ? `${icon} No sequence is behind; ${bad.length} need a look.`
+      : `${icon} Every sequence is ahead of its columns.`;
   const blocks: KnownBlock[] = [
     header(`Sequences on ${hop.target.id} (${hop.id})`),
     section(`${verdict}\n${audit.findings.filter((f) => !f.standalone).length} sequences feed columns on the target; ${audit.findings.filter((f) => f.standalone).length} standalone sequences on the source are synced by name.${audit.identityToAlways.length ? ` ${audit.identityToAlways.length} identity columns are BY DEFAULT here while replication runs and become ALWAYS at the cutover, as on the source.` : ''}${sourceError ? `\n:white_circle: The source could not be compared: ${escapeText(sourceError)}` : ''}`),

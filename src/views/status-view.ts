@@ -61,7 +61,7 @@ export function statusView({ plan, migration, run, lock, pending, lag, alerts, w
 }
 
 function lagSection(lag: StatusInput['lag'], now: number, hop: Hop | undefined): string {
-  if (!lag) return '*Lag:* no sample yet (run `/migrate setup <hop>`, then `/migrate lag`)';
+  if (!lag) return `*Lag:* no sample yet (run \`/migrate setup ${hop?.id ?? '<hop>'}\`, then \`/migrate lag\`)`;
   const age = now - lag.sample.at;
   const stale = age > 5 * 60_000 ? ` :warning: sample is ${Math.round(age / 60_000)} min old` : '';
   const connections = hop && connectionLine(hop, lag.sample);
