@@ -47,10 +47,12 @@ describe('/migrate bench against a source and a target where one query lost its 
       slack: h.slack,
       plan: benchPlan(`
   runs: 5
+  statement_timeout_ms: 300
   queries:
     - { name: order_by_id, sql: "SELECT note FROM orders WHERE id = $1", params: [7] }
     - { name: bump_marks, sql: "SELECT bump()" }
     - { name: escape_attempt, sql: "SELECT 1; COMMIT; SELECT bump()" }
+    - { name: sleepy, sql: "SELECT pg_sleep(5)" }
 `),
     });
   }, 120_000);
@@ -92,7 +94,9 @@ describe('/migrate bench against a source and a target where one query lost its 
     expect(text).toMatch(/bump_marks.*\n.*refused as a write on the source: cannot execute INSERT in a read-only transaction/);
     // Several statements cannot leave the transaction: the extended protocol takes one.
     expect(text).toMatch(/escape_attempt.*\n.*did not complete on the source: cannot insert multiple commands into a prepared statement/);
-    expect(text.split('\n').find((l) => l.includes('*order_by_id*'))).toContain('GO');
+    expect(text.split('\n').find((l) => l.includes('*order_by_id*'))).toContain(':white_check_mark: GO');
+    // The statement timeout bounds every run; the query stops at its first failure, it is not repeated.
+    expect(text).toMatch(/sleepy.*\n.*did not complete on the source: canceling statement due to statement timeout/);
     for (const db of [source, target]) {
       expect(await db.sql('SELECT count(*)::int AS n FROM marks', [], 'app')).toEqual([{ n: 0 }]);
       expect(await db.sql("SELECT last_value, is_called FROM marks_id_seq", [], 'app')).toEqual([{ last_value: '1', is_called: false }]);
