@@ -1,3 +1,4 @@
+import { BenchStore } from '../bench/bench-store';
 import { FullVerifyStore, fullVerifyKeys } from '../verify/full/full-verify-store';
 import { IncidentStore } from '../state/incident-store';
 import { runbookSteps } from '../migration/runbook-steps';
@@ -17,6 +18,7 @@ export function reportSources(c: Cutover): ReportSources {
     run: (hop) => c.runs.get(hop),
     samplesBetween: (hop, from, to, max) => c.samples.between(hop, from, to, max),
     fullVerify: (hop) => new FullVerifyStore(c.redis, fullVerifyKeys(c.keys.verifyRun(hop))).last(),
+    benches: (hop) => new BenchStore(c.redis, c.keys.bench).all(hop),
     openIncidents: () => incidents.open(),
     resolvedIncidents: (n) => incidents.resolved(n),
     migration: () => c.migration.read(),
@@ -26,7 +28,7 @@ export function reportSources(c: Cutover): ReportSources {
 export const reportCommand: Subcommand = {
   name: 'report',
   usage: 'report',
-  summary: 'The migration report as one HTML file (plan, timelines and downtime, approvals, holds, incidents, lag charts, verifies), for the postmortem',
+  summary: 'The migration report as one HTML file (plan, timelines and downtime, approvals, holds, incidents, lag charts, verifies, latency benches), for the postmortem',
   mutating: false,
   changesMigration: false,
   async run(inv, c) {

@@ -1,4 +1,5 @@
 import type { ApprovalRequest } from '../approvals/approval-request';
+import type { BenchResult } from '../bench/bench-result';
 import type { LagSample } from '../checks/lag-sample';
 import type { CutoverRun } from '../cutover/cutover-run';
 import type { Incident } from '../alerts/incident';
@@ -27,6 +28,8 @@ export interface HopReport {
   /** The sample window was read only up to the cap: later samples are left out. */
   samplesCapped: boolean;
   fullVerify?: FullVerifySummary;
+  /** The kept latency benches of the hop, newest first. */
+  benches: BenchResult[];
 }
 
 export interface HoldRecord {
@@ -70,6 +73,8 @@ export interface ReportSources {
   run(hop: string): Promise<CutoverRun | undefined>;
   samplesBetween(hop: string, from: number, to: number, max: number): Promise<LagSample[]>;
   fullVerify(hop: string): Promise<FullVerifySummary | undefined>;
+  /** The kept benches of a hop, newest first (the bench store keeps a few). */
+  benches(hop: string): Promise<BenchResult[]>;
   openIncidents(): Promise<Incident[]>;
   resolvedIncidents(count: number): Promise<ResolvedIncident[]>;
   migration(): Promise<MigrationRecord>;
@@ -108,12 +113,12 @@ export async function gatherReport(src: ReportSources, now: number): Promise<Rep
 }
 
 async function hopReport(src: ReportSources, hop: Hop, now: number): Promise<HopReport> {
-  const [run, fullVerify] = await Promise.all([src.run(hop.id), src.fullVerify(hop.id)]);
+  const [run, fullVerify, benches] = await Promise.all([src.run(hop.id), src.fullVerify(hop.id), src.benches(hop.id)]);
   const from = (run?.startedAt ?? now) - SAMPLE_MARGIN_MS;
   const to = run ? Math.min(now, (run.finishedAt ?? now) + SAMPLE_MARGIN_MS) : now;
   const samples = await src.samplesBetween(hop.id, from, to, SAMPLE_CAP);
   const downtimeMs = run?.writesStoppedAt !== undefined && run.appBackAt !== undefined ? run.appBackAt - run.writesStoppedAt : undefined;
-  return { hop, steps: src.steps(hop), run, downtimeMs, samples, samplesCapped: samples.length >= SAMPLE_CAP, fullVerify };
+  return { hop, steps: src.steps(hop), run, downtimeMs, samples, samplesCapped: samples.length >= SAMPLE_CAP, fullVerify, benches };
 }
 
 /** Holds from the audit log (a `hold` placed, an `unhold` lifting it), plus the one in place now. */

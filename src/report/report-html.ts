@@ -2,15 +2,12 @@ import type { ApprovalRequest } from '../approvals/approval-request';
 import type { AuditRecord } from '../state/audit-log';
 import { duration } from '../views/slack-text';
 import type { HoldRecord, HopReport, IncidentRecord, ReportData } from './gather-report';
+import { benchSection } from './bench-section';
+import { escapeHtml, htmlTable as table, reportTime } from './html-parts';
 import { lagChartDataUri } from './report-chart';
 
-/** Escapes text for HTML element content and quoted attributes: names, reasons and SQL may hold <, &, quotes. */
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
 const e = escapeHtml;
-const time = (ms: number | undefined) => (ms === undefined ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
+const time = reportTime;
 const span = (from: number | undefined, to: number | undefined) => (from !== undefined && to !== undefined ? duration(to - from) : '—');
 
 // One small stylesheet inside the file: the report opens the same anywhere, offline, with nothing fetched.
@@ -22,7 +19,7 @@ img{max-width:100%;border:1px solid #eee}pre{white-space:pre-wrap;background:#f6
 
 /**
  * The migration report as one self-contained HTML file: the plan, each hop's timeline and downtime,
- * approvals, holds, incidents, lag charts, sequences and verifies. Pure: the same data gives the same
+ * approvals, holds, incidents, lag charts, sequences, verifies and latency benches. Pure: the same data gives the same
  * file. Every value from the data is escaped; the file has no script and loads nothing.
  */
 export function reportHtml(d: ReportData): string {
@@ -46,16 +43,11 @@ ${holdsSection(d.holds, d.generatedAt)}
 ${incidentsSection(d.incidents, d.generatedAt)}
 ${auditSection('sequences', 'Sequences', d.sequences, 'No sequence check or fix is recorded.')}
 ${verifySection(d)}
+${benchSection(d.hops)}
 ${leftOutSection(d.leftOut)}
 </body>
 </html>
 `;
-}
-
-function table(head: string[], rows: string[][]): string {
-  return `<table><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>
-${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n')}
-</tbody></table>`;
 }
 
 function summarySection(d: ReportData): string {

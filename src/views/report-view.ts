@@ -17,6 +17,6 @@ export function reportSummaryView(d: ReportData, filename: string): MessageView 
   const leftOut = d.leftOut.length ? `\n:warning: Bounded reads left some history out: ${d.leftOut.map(escapeText).join('; ')}.` : '';
   return withinLimits({
     text: `Migration report for ${d.plan.name}`,
-    blocks: [section(`*Migration report for ${escapeText(d.plan.name)}*\n${hops.join('\n')}\n${counts}\nThe whole report (timelines, approvals, holds, incidents, lag charts, verifies) is \`${escapeText(filename)}\`, posted in this channel.${leftOut}`)],
+    blocks: [section(`*Migration report for ${escapeText(d.plan.name)}*\n${hops.join('\n')}\n${counts}\nThe whole report (timelines, approvals, holds, incidents, lag charts, verifies, latency benches) is \`${escapeText(filename)}\`, posted in this channel.${leftOut}`)],
   });
 }

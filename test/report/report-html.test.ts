@@ -1,4 +1,5 @@
 import type { ApprovalRequest } from '../../src/approvals/approval-request';
+import type { BenchResult } from '../../src/bench/bench-result';
 import type { LagSample } from '../../src/checks/lag-sample';
 import type { CutoverRun } from '../../src/cutover/cutover-run';
 import { runbookSteps } from '../../src/migration/runbook-steps';
@@ -32,9 +33,17 @@ function sources(audit: AuditRecord[]): ReportSources {
     code: { filename: 'fix.sql', text: `SELECT setval('public.orders_id_seq', 801); -- ${EVIL}`, statements: 1, sha256: 'ab' },
     approvals: [{ user: 'U0APP1', at: T0 - 30_000 }, { user: 'U0APP2', at: T0 - 10_000 }], run: { status: 'succeeded', startedAt: T0, finishedAt: T0 + 95_000, result: 'cut over' },
   };
+  const bench: BenchResult = {
+    hop: hop.id, source: hop.source.id, target: hop.target.id, user: 'U0OPS1', startedAt: T0 - 86_400_000, finishedAt: T0 - 86_300_000, runs: 30, warmup: 3, concurrency: 2, maxRatio: 1.5, compare: 'p95', verdict: 'no-go',
+    queries: [
+      { name: `orders by customer ${EVIL}`, source: { runs: 30, p50: 1.2, p95: 2, p99: 2.5 }, target: { runs: 30, p50: 6, p95: 9, p99: 12 }, ratio: { p50: 5, p95: 4.5, p99: 4.8 }, verdict: 'no-go', why: "p95 on the target is 4.50× the source's, over the plan's max_ratio 1.5" },
+      { name: 'count', source: { runs: 30, p50: 1, p95: 1, p99: 1 }, target: { runs: 30, p50: 1, p95: 1.1, p99: 1.2 }, ratio: { p50: 1, p95: 1.1, p99: 1.2 }, verdict: 'go' },
+    ],
+  };
   return {
     plan,
     steps: runbookSteps,
+    benches: async (h) => (h === hop.id ? [bench] : []),
     recentAudit: async (n) => audit.slice(0, n),
     approval: async (id) => (id === 'ap-1' ? approval : undefined),
     run: async (h) => (h === hop.id ? run : undefined),
@@ -73,6 +82,10 @@ describe('the migration report as HTML', () => {
     expect(tableRows(byId(doc, 'holds'))).toEqual([[`Rollbar ${EVIL}`, 'U0OPS2', '2026-11-30 09:02:00 UTC', 'U0OPS2 2026-11-30 09:03:20 UTC', '1 min']]);
     expect(tableRows(byId(doc, 'incidents')).map((r) => [r[0], r[4], r[5]])).toEqual([['heroku-to-ec2:target-unreachable', '2026-11-30 08:57:00 UTC', '2 min'], ['heroku-to-ec2:lag', 'still open', '3 min']]);
     expect(tableRows(byId(doc, 'sequences'))).toEqual([[expect.any(String), 'U0OPS1', 'command sequences', 'ok', `fix needed ${EVIL}`]]);
+    const benchSection = byId(doc, 'bench');
+    expect(tableRows(benchSection).map((r) => [r[0], r[4]])).toEqual([[`orders by customer ${EVIL}`, "NO-GO p95 on the target is 4.50× the source's, over the plan's max_ratio 1.5"], ['count', 'GO']]);
+    expect(text(byTag(benchSection, 'h3')[0])).toMatch(/: NO-GO$/);
+    expect(attr(byTag(benchSection, 'img')[0], 'src')).toMatch(/^data:image\/png;base64,/);
     expect(tableRows(byId(doc, 'verify'))[0]).toEqual(['heroku-to-ec2', 'fv-1', 'done', '—', expect.any(String), '12', '34567', '0', '2']);
   });
 
@@ -81,7 +94,7 @@ describe('the migration report as HTML', () => {
     const doc = parseHtml(html);
     expect(byTag(doc, 'script')).toEqual([]);
     expect(all(doc, (n) => (n.attrs ?? []).some((a) => a.name.startsWith('on')))).toEqual([]);
-    expect(byTag(doc, 'img').map((i) => attr(i, 'src')!.slice(0, 22))).toEqual(['data:image/png;base64,']);
+    expect(byTag(doc, 'img').map((i) => attr(i, 'src')!.slice(0, 22))).toEqual(['data:image/png;base64,', 'data:image/png;base64,']);
     expect(byTag(doc, 'link')).toEqual([]);
     expect(html).not.toMatch(/https?:\/\//);
     const shown = text(doc);
