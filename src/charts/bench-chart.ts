@@ -8,14 +8,19 @@ const COLOR = { source: '#457b9d', target: '#f77f00' };
 const FONT = 'font-family="DejaVu Sans"';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const ms = (v: number) => (v >= 1 ? String(Math.round(v)) : String(Number(v.toPrecision(1))));
 
-/** The bench as SVG: per query, p50/p95/p99 on the source and the target side by side, with the ratio and verdict under it. */
+/** The bench as SVG (log scale): per query, p50/p95/p99 on the source and the target side by side, with the ratio and verdict under it. */
 export function benchChartSvg(r: BenchResult): string {
   const W = Math.max(800, PAD.left + PAD.right + GROUP * r.queries.length);
-  const values = r.queries.flatMap((q) => PERCENTILES.flatMap((p) => [q.source[p], q.target[p]])).filter((v): v is number => v !== undefined);
-  const yMax = Math.max(...values, 0.01) * 1.1;
-  const y = (v: number) => H - PAD.bottom - (v / yMax) * (H - PAD.top - PAD.bottom);
+  const values = r.queries.flatMap((q) => PERCENTILES.flatMap((p) => [q.source[p], q.target[p]])).filter((v): v is number => v !== undefined && v > 0);
+  // A log scale: a 0.3 ms lookup and a 40 ms scan both stay readable, and equal ratios look equal.
+  const lo = Math.floor(Math.log10(Math.min(...values, 1)));
+  const hi = Math.max(Math.ceil(Math.log10(Math.max(...values, 1))), lo + 1);
+  const y = (v: number) => H - PAD.bottom - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * (H - PAD.top - PAD.bottom);
+  const grid = Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i)).map(
+    (v) => `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e5e5"/><text x="8" y="${(y(v) + 4).toFixed(1)}" ${FONT} font-size="12" fill="#555">${ms(v)} ms</text>`,
+  );
   const bars: string[] = [];
   r.queries.forEach((q, i) => {
     const x0 = PAD.left + i * GROUP + 10;
@@ -42,8 +47,7 @@ export function benchChartSvg(r: BenchResult): string {
 <text x="${PAD.left + 400}" y="46" ${FONT} font-size="12" fill="#d62828">? no figure (failed or not run)</text>
 <line x1="${PAD.left}" y1="${H - PAD.bottom}" x2="${W - PAD.right}" y2="${H - PAD.bottom}" stroke="#999"/>
 <line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${H - PAD.bottom}" stroke="#999"/>
-<text x="8" y="${PAD.top + 4}" ${FONT} font-size="12" fill="#555">${ms(yMax)} ms</text>
-<text x="8" y="${H - PAD.bottom}" ${FONT} font-size="12" fill="#555">0 ms</text>
+${grid.join('\n')}
 ${bars.join('\n')}
 </svg>`;
 }
