@@ -139,7 +139,7 @@ function incidentsSection(incidents: IncidentRecord[], now: number): string {
   if (!incidents.length) return '<section id="incidents"><h2>Incidents</h2><p class="muted">No alert fired.</p></section>';
   const rows = incidents.map((i) => [
     e(i.key),
-    e(i.summary),
+    slackBold(e(i.summary)),
     e(time(i.since)),
     e(time(i.firedAt)),
     i.resolvedAt === undefined ? '<span class="bad">still open</span>' : e(time(i.resolvedAt)),
@@ -148,8 +148,13 @@ function incidentsSection(incidents: IncidentRecord[], now: number): string {
   return `<section id="incidents"><h2>Incidents</h2>${table(['Alert', 'What', 'Started', 'Fired', 'Ended', 'Duration'], rows)}</section>`;
 }
 
+/** Alert summaries are Slack text: their *bold* reads as bold here too (applied to already escaped text). */
+function slackBold(escaped: string): string {
+  return escaped.replace(/\*([^*\n]+)\*/g, '<b>$1</b>');
+}
+
 function auditRows(entries: AuditRecord[]): string[][] {
-  return entries.map((a) => [e(time(a.at)), e(a.actor), e(a.action), e(a.outcome), a.detail ? e(a.detail) : '']);
+  return entries.map((a) => [e(time(a.at)), e(a.actor), e(a.command ? `/migrate ${a.command}` : a.action), e(a.outcome), a.detail ? e(a.detail) : '']);
 }
 
 function auditSection(id: string, heading: string, entries: AuditRecord[], none: string): string {

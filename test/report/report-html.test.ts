@@ -50,7 +50,7 @@ function sources(audit: AuditRecord[]): ReportSources {
     samplesBetween: async (h, from, to) => (h === hop.id ? Array.from({ length: 120 }, (_, i) => sample(h, T0 - 600_000 + i * 10_000, i % 17 === 0 ? null : (i % 30) / 3)).filter((s) => s.at >= from && s.at <= to) : []),
     fullVerify: async (h) => (h === hop.id ? { runId: 'fv-1', hop: h, status: 'done', startedAt: T0 - 900_000, finishedAt: T0 - 800_000, tables: 12, rows: 34567, differences: 0, differingTables: 0, inFlight: 2 } : undefined),
     openIncidents: async () => [{ key: `${hop.id}:lag`, since: T0 + 100_000, firedAt: T0 + 220_000, summary: `still lagging ${EVIL}` }],
-    resolvedIncidents: async () => [{ key: `${hop.id}:target-unreachable`, summary: `Target does not answer: ${EVIL}`, since: T0 - 300_000, firedAt: T0 - 300_000, resolvedAt: T0 - 180_000 }],
+    resolvedIncidents: async () => [{ key: `${hop.id}:target-unreachable`, summary: `Target *ec2* does not answer: ${EVIL}`, since: T0 - 300_000, firedAt: T0 - 300_000, resolvedAt: T0 - 180_000 }],
     migration: async () => initialMigration(plan),
   };
 }
@@ -81,6 +81,7 @@ describe('the migration report as HTML', () => {
     expect(tableRows(byId(doc, 'approvals'))[0][4]).toMatch(/U0APP1 2026-11-30 08:59:30 UTC\s*U0APP2 2026-11-30 08:59:50 UTC/);
     expect(tableRows(byId(doc, 'holds'))).toEqual([[`Rollbar ${EVIL}`, 'U0OPS2', '2026-11-30 09:02:00 UTC', 'U0OPS2 2026-11-30 09:03:20 UTC', '1 min']]);
     expect(tableRows(byId(doc, 'incidents')).map((r) => [r[0], r[4], r[5]])).toEqual([['heroku-to-ec2:target-unreachable', '2026-11-30 08:57:00 UTC', '2 min'], ['heroku-to-ec2:lag', 'still open', '3 min']]);
+    expect(tableRows(byId(doc, 'incidents'))[0][1]).toBe(`Target ec2 does not answer: ${EVIL}`);
     expect(tableRows(byId(doc, 'sequences'))).toEqual([[expect.any(String), 'U0OPS1', 'command sequences', 'ok', `fix needed ${EVIL}`]]);
     const benchSection = byId(doc, 'bench');
     expect(tableRows(benchSection).map((r) => [r[0], r[4]])).toEqual([[`orders by customer ${EVIL}`, "NO-GO p95 on the target is 4.50× the source's, over the plan's max_ratio 1.5"], ['count', 'GO']]);
