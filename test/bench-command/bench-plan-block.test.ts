@@ -1,4 +1,5 @@
-import { PlanError } from '../../src/plan/load-plan';
+import { join } from 'node:path';
+import { loadPlan, PlanError } from '../../src/plan/load-plan';
 import { benchPlan } from './bench-plan';
 
 describe('the plan\'s bench block', () => {
@@ -34,5 +35,11 @@ describe('the plan\'s bench block', () => {
     expect(() => benchPlan('  max_ratio: 0.5')).toThrow(/bench\.max_ratio/);
     expect(() => benchPlan('  concurrency: 50')).toThrow(/bench\.concurrency/);
     expect(() => benchPlan('  runs: 0')).toThrow(/bench\.runs/);
+  });
+
+  test('the example plan benches two of the app\'s queries at p95 within 1.5×', () => {
+    const { bench } = loadPlan(join(__dirname, '../../examples/heroku-ec2-aurora.yml'));
+    expect(bench.queries.map((q) => q.name)).toEqual(['orders_of_customer', 'daily_revenue']);
+    expect(bench).toMatchObject({ runs: 30, warmup: 3, concurrency: 2, maxRatio: 1.5, compare: 'p95' });
   });
 });
