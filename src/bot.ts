@@ -77,6 +77,11 @@ import { metricsRoute } from './metrics/metrics-route';
 import { ScrapeSnapshot } from './metrics/metrics-snapshot';
 import { RecordedDmsMonitor } from './metrics/recorded-dms-monitor';
 import { RecordedHealthGates } from './metrics/recorded-health-gates';
+import { homeJob } from './home/home-job';
+import { HomePublisher } from './home/home-publisher';
+import { HomeRecipients } from './home/home-recipients';
+import { readHomeState } from './home/home-state';
+import { slackHomeTab } from './home/slack-home-tab';
 
 /** A stop's bounds: the receiver, in-flight work, then connections (and Redis's 0.5 s): under 8 s together. */
 const STOP_RECEIVER_MS = 1_500;
@@ -315,6 +320,8 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const scheduler = new JobScheduler(lease, log, plan.schedule.timezone);
   if (opts.jobs ?? true) {
     for (const job of monitoringJobs(monitor, dms, gates, plan)) scheduler.add(job);
+    const home = new HomePublisher({ state: () => readHomeState({ plan, migration, runs, records, samples, lock, approvalStore }, Date.now()), recipients: new HomeRecipients(plan.access, slackUsergroupDirectory(client)), tab: slackHomeTab(client), redis, publishedKey: keys.homePublished, log });
+    scheduler.add(homeJob(home, plan.schedule.sample));
     // Also after start-up: a dead executor's lease takes a few seconds to expire.
     scheduler.add({ name: 'cutover-recovery', schedule: plan.schedule.sample, run: async () => void (await runner.recoverInterrupted()) });
     scheduler.add({

@@ -14,6 +14,8 @@ const SCOPE_OF_METHOD: Record<string, string | null> = {
   'chat.update': 'chat:write',
   'files.uploadV2': 'files:write',
   'usergroups.users.list': 'usergroups:read',
+  // The Home tab; Slack's method reference lists no scope for it (views.publish: "scopes": {}).
+  'views.publish': null,
 };
 /** A slash command needs the `commands` scope. */
 const SLASH_COMMAND_SCOPE = 'commands';
@@ -67,6 +69,11 @@ describe("manifest.yml follows the code: Slack's app matches the commands, liste
     expect(hint).toEqual(expect.stringContaining('acknowledge'));
     expect(hint).toEqual(expect.stringContaining('--full'));
     expect(hint.length).toBeLessThanOrEqual(1000); // Slack's limit for usage_hint
+  });
+
+  test('the Home tab is enabled exactly when the code publishes it', () => {
+    expect(calledMethods.includes('views.publish')).toBe(true);
+    expect(manifest.features.app_home?.home_tab_enabled).toBe(true);
   });
 
   test('interactivity is on (the bot has buttons) at the same endpoint; events are subscribed only if the code listens for any', () => {

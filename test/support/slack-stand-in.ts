@@ -102,6 +102,10 @@ export class SlackStandIn extends LocalHttpServer {
       }
       case 'files.completeUploadExternal':
         return { ok: true, files: JSON.parse(String(args.files)).map((f: { id: string; title?: string }) => ({ id: f.id, title: f.title })) };
+      case 'views.publish': {
+        const view = typeof args.view === 'string' ? JSON.parse(args.view) : args.view;
+        return { ok: true, view: { id: `V${this.tsCounter++}`, type: view.type, blocks: view.blocks, hash: `${Date.now()}.1` } };
+      }
       case 'usergroups.users.list': {
         const users = this.usergroups.get(String(args.usergroup));
         return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
