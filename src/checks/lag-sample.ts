@@ -31,6 +31,8 @@ export interface LagSample {
   /** Physical hops: source → received (not yet received), received → replayed. */
   receiveBacklogBytes: number | null;
   replayBacklogBytes: number | null;
+  /** Physical hops: the source's WAL position (the catch-up ETA's write rate); absent in older samples. */
+  sourceLsn?: string | null;
   standby: StandbyState | null;
   sourceReplicas: ReplicaConnection[] | 'hidden' | null;
   /** WAL archiving on the source (the new primary of the previous hop: "are backups working"). */
@@ -100,6 +102,7 @@ export async function takeLagSample({ hop, source, target, heartbeat, now = Date
     sourceHeartbeat: s?.beat ?? null,
     targetHeartbeat: t?.beat ?? null,
     ...walLag(s?.wal, t?.standby ?? undefined),
+    sourceLsn: s?.wal?.lsn ?? null,
     standby: t?.standby ?? null,
     sourceReplicas: s?.wal?.replicas ?? null,
     sourceArchiver: s?.archiver ?? null,

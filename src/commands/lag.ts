@@ -1,4 +1,5 @@
 import { lagChartPng } from '../charts/lag-chart';
+import { hopCatchUp } from '../checks/catch-up-eta';
 import { lagChecks } from '../checks/lag-checks';
 import { lagView } from '../views/lag-view';
 import { hopArgument } from './hop-argument';
@@ -23,6 +24,6 @@ export const lagCommand: Subcommand = {
         ? [{ filename: `lag-${hop.id}.png`, title: `Lag on ${hop.id}, last 30 min`, data: lagChartPng(series, `Lag on ${hop.id} (heartbeat), last 30 min`, hop.thresholds.maxLagSeconds) }]
         : undefined;
     const note = files ? 'chart posted in this channel' : 'no chart yet: fewer than two samples';
-    return { reply: lagView(hop, sample, checks, series, note), files };
+    return { reply: lagView(hop, sample, checks, series, note, hopCatchUp(hop, series)), files };
   },
 };

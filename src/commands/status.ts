@@ -1,10 +1,14 @@
 import { openWarnings, type CutoverRun } from '../cutover/cutover-run';
+import { hopCatchUp } from '../checks/catch-up-eta';
 import { lagChecks } from '../checks/lag-checks';
 import { hopById } from '../plan/plan';
 import { statusView } from '../views/status-view';
 import { fullVerifyCheck } from '../verify/full/full-verify-gate';
 import { FullVerifyStore, fullVerifyKeys } from '../verify/full/full-verify-store';
 import type { Subcommand } from './subcommand';
+
+/** The samples the catch-up estimate reads: the same 30 minutes as `lag` and the channel update. */
+const CATCH_UP_WINDOW_MS = 30 * 60_000;
 
 export const statusCommand: Subcommand = {
   name: 'status',
@@ -18,7 +22,8 @@ export const statusCommand: Subcommand = {
     const runs = await Promise.all(c.plan.hops.map((h) => c.runs.get(h.id)));
     const warned = runs.filter((r): r is CutoverRun => openWarnings(r).length > 0);
     const hop = hopById(c.plan, migration.currentHop);
-    const lag = sample && hop ? { sample, checks: lagChecks(sample, hop, migration.hops[hop.id]?.status === 'done') } : undefined;
+    const trend = sample && hop ? await c.samples.since(hop.id, inv.now - CATCH_UP_WINDOW_MS) : [];
+    const lag = sample && hop ? { sample, checks: lagChecks(sample, hop, migration.hops[hop.id]?.status === 'done'), catchUp: hopCatchUp(hop, trend) } : undefined;
     const fullVerify = hop ? fullVerifyCheck(hop, c.plan, await new FullVerifyStore(c.redis, fullVerifyKeys(c.keys.verifyRun(hop.id))).last(), inv.now) : undefined;
     return { reply: statusView({ plan: c.plan, migration, run, lock, pending, lag, alerts, warned, fullVerify, now: inv.now }) };
   },

@@ -1,6 +1,7 @@
 import type { AlertDesk } from '../alerts/alert-desk';
 import type { AlertEvent } from '../alerts/incident';
 import { lagConditions } from '../alerts/lag-conditions';
+import { hopCatchUp } from '../checks/catch-up-eta';
 import { lagChecks } from '../checks/lag-checks';
 import { setupHeartbeat, writeHeartbeat, type Heartbeat } from '../checks/heartbeat';
 import { targetHeartbeatSince } from '../checks/heartbeat-trust';
@@ -97,7 +98,7 @@ export class LagMonitor {
     if (!hop) return;
     const latest = await samples.latest(hop.id);
     const trend = await samples.since(hop.id, now - TREND_MS);
-    const view = channelUpdateView(hop, latest, latest ? lagChecks(latest, hop) : [], trend, (await alerts.open()).length, extraLines);
+    const view = channelUpdateView(hop, latest, latest ? lagChecks(latest, hop) : [], trend, (await alerts.open()).length, extraLines, hopCatchUp(hop, trend));
     if (plan.schedule.updateMode === 'edit') {
       const raw = await inStore(() => redis.get(updateKey));
       if (raw) {

@@ -1,11 +1,12 @@
 import type { KnownBlock } from '@slack/types';
+import type { CatchUpEstimate } from '../checks/catch-up-eta';
 import type { CheckResult, CheckStatus } from '../checks/check-result';
 import type { LagSample } from '../checks/lag-sample';
 import { formatBytes, formatSeconds } from '../checks/units';
 import type { Transport } from '../db/tls-options';
 import type { Hop } from '../plan/plan';
 import { sparkline } from './sparkline';
-import { context, escapeText, header, section, slackTime, withinLimits, type MessageView } from './slack-text';
+import { context, duration, escapeText, header, section, slackTime, withinLimits, type MessageView } from './slack-text';
 
 export const STATUS_ICON: Record<CheckStatus, string> = { ok: ':large_green_circle:', warn: ':large_yellow_circle:', fail: ':red_circle:', unknown: ':white_circle:' };
 
@@ -66,7 +67,7 @@ export function connectionLine(hop: Hop, s: LagSample): string | undefined {
 }
 
 /** `/migrate lag`: every metric with its unit, the trend, and where the chart is. */
-export function lagView(hop: Hop, sample: LagSample, checks: CheckResult[], trend: LagSample[], chartNote: string): MessageView {
+export function lagView(hop: Hop, sample: LagSample, checks: CheckResult[], trend: LagSample[], chartNote: string, catchUp?: CatchUpEstimate): MessageView {
   const blocks: KnownBlock[] = [
     header(`Lag: ${hop.id} (${hop.method})`),
     section(checks.map(checkLine).join('\n')),
@@ -75,21 +76,46 @@ export function lagView(hop: Hop, sample: LagSample, checks: CheckResult[], tren
   const connections = connectionLine(hop, sample);
   if (connections) details.push(connections);
   if (details.length) blocks.push(section(details.join('\n')));
-  blocks.push(section(`*Last 30 min:* ${trendLine(trend)}`));
+  blocks.push(section(`*Last 30 min:* ${trendLine(trend)}${catchUp ? `\n${catchUpLine(catchUp)}` : ''}`));
   blocks.push(context(`Sampled ${slackTime(sample.at)} · source ${sample.source.ms} ms, target ${sample.target.ms} ms · ${chartNote}`));
   return withinLimits({ text: `Lag on ${hop.id}: ${lagWords(checks) ?? 'unknown'}`, blocks });
 }
 
 /** The periodic channel update: one concise message. */
-export function channelUpdateView(hop: Hop, sample: LagSample | undefined, checks: CheckResult[], trend: LagSample[], openIncidents: number, extraLines: string[] = []): MessageView {
+export function channelUpdateView(hop: Hop, sample: LagSample | undefined, checks: CheckResult[], trend: LagSample[], openIncidents: number, extraLines: string[] = [], catchUp?: CatchUpEstimate): MessageView {
   const extra = extraLines.length ? `\n${extraLines.join('\n')}` : '';
   if (!sample) return { text: `${hop.id}: no lag sample yet`, blocks: [section(`:hourglass: *${hop.id}*: no lag sample yet.${extra}`)] };
   const lag = lagWords(checks);
   const bad = checks.filter((c) => c.status !== 'ok');
   const summary = `*${hop.id}* lag ${lag ?? '*unknown*'}${sample.byteLag !== null ? ` · ${formatBytes(sample.byteLag)} WAL behind` : ''}`;
   const blocks: KnownBlock[] = [
-    section(`:bar_chart: ${summary}\n${bad.length ? bad.map(checkLine).join('\n') : ':large_green_circle: all lag checks ok'}\n*Last 30 min:* ${trendLine(trend)}${extra}`),
+    section(`:bar_chart: ${summary}\n${bad.length ? bad.map(checkLine).join('\n') : ':large_green_circle: all lag checks ok'}\n*Last 30 min:* ${trendLine(trend)}${catchUp ? `\n${catchUpLine(catchUp)}` : ''}${extra}`),
     context(`${slackTime(sample.at)} · ${openIncidents} open alert${openIncidents === 1 ? '' : 's'} · \`/migrate lag\` for details`),
   ];
   return { text: `${hop.id}: lag ${lag ?? 'unknown'}`, blocks };
+}
+
+const perMin = (bytes: number) => `${formatBytes(Math.max(0, bytes))}/min`;
+
+/** When the target will be caught up, in one line: "caught up in about 3 h 10 min", "falling behind: …". */
+export function catchUpLine(e: CatchUpEstimate): string {
+  const label = '*Catch-up:*';
+  switch (e.kind) {
+    case 'caught-up':
+      return `${label} caught up`;
+    case 'promoted':
+      return `${label} the target is promoted: nothing left to replay`;
+    case 'not-enough-samples':
+      return `${label} not enough samples yet (${e.samples} over ${duration(e.spanMs)}; needs ${e.needSamples} over ${duration(e.needSpanMs)})`;
+    case 'catching-up':
+      return `${label} caught up in about ${duration(Math.max(60_000, e.etaMs))} (${rateWords(e.rates)})`;
+    case 'falling-behind':
+      return `${label} :warning: falling behind: ${rateWords(e.rates)}`;
+  }
+}
+
+function rateWords(r: Extract<CatchUpEstimate, { rates: unknown }>['rates']): string {
+  if (r.unit === 'bytes') return `the source writes ${perMin(r.writePerMin)}, the standby replays ${perMin(r.replayPerMin)}; ${formatBytes(r.backlog)} behind`;
+  const change = r.lagChangePerMin >= 0 ? `grows ${formatSeconds(r.lagChangePerMin)} a minute` : `shrinks ${formatSeconds(-r.lagChangePerMin)} a minute`;
+  return `the end-to-end lag is ${formatSeconds(r.lag)} and ${change}`;
 }

@@ -6,11 +6,12 @@ import { hopById, type Hop, type Plan } from '../plan/plan';
 import type { LockRecord } from '../state/migration-lock';
 import type { MigrationRecord } from '../state/migration-state';
 import type { Incident } from '../alerts/incident';
+import type { CatchUpEstimate } from '../checks/catch-up-eta';
 import type { CheckResult } from '../checks/check-result';
 import type { LagSample } from '../checks/lag-sample';
 import { warningsText } from './cutover-view';
 import { holdLine } from './hold-view';
-import { checkLine, connectionLine } from './lag-view';
+import { catchUpLine, checkLine, connectionLine } from './lag-view';
 import { lockLine } from './lock-view';
 import { context, escapeText, header, mention, section, slackTime, withinLimits, type MessageView } from './slack-text';
 
@@ -21,7 +22,8 @@ export interface StatusInput {
   run?: CutoverRun;
   lock: LockRecord | undefined;
   pending: ApprovalRequest[];
-  lag?: { sample: LagSample; checks: CheckResult[] };
+  /** The latest sample, its checks, and when the target will be caught up (from the stored samples). */
+  lag?: { sample: LagSample; checks: CheckResult[]; catchUp?: CatchUpEstimate };
   alerts: Incident[];
   /** Cutover runs whose warnings nobody acknowledged yet. */
   warned?: CutoverRun[];
@@ -65,5 +67,6 @@ function lagSection(lag: StatusInput['lag'], now: number, hop: Hop | undefined):
   const age = now - lag.sample.at;
   const stale = age > 5 * 60_000 ? ` :warning: sample is ${Math.round(age / 60_000)} min old` : '';
   const connections = hop && connectionLine(hop, lag.sample);
-  return `*Lag* (sampled ${slackTime(lag.sample.at)})${stale}\n${lag.checks.map(checkLine).join('\n')}${connections ? `\n${connections}` : ''}`;
+  const catchUp = lag.catchUp ? `\n${catchUpLine(lag.catchUp)}` : '';
+  return `*Lag* (sampled ${slackTime(lag.sample.at)})${stale}\n${lag.checks.map(checkLine).join('\n')}${catchUp}${connections ? `\n${connections}` : ''}`;
 }
