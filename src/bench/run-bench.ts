@@ -11,12 +11,17 @@ export interface BenchPorts {
   now(): number;
 }
 
+/** Stops the whole bench (a cutover began, the time limit): what did not run is not run. */
 class Stop extends Error {}
+
+/** How often a running side asks again whether a cutover began (a Redis read, not a database query). */
+export const REFUSAL_CHECK_MS = 1000;
 
 /**
  * Times each of the plan's bench queries on the hop's source, then on its target: `warmup` untimed
  * runs, then `runs` timed ones over `concurrency` connections. A query that fails on a side stops
- * there (it is not repeated); a cutover that begins, or the time limit, stops the bench.
+ * there (it is not repeated); a cutover that begins (asked again every second while a side runs), or
+ * the time limit, stops the whole bench.
  */
 export async function runBench(hop: Hop, bench: BenchPlan, ports: BenchPorts, user: string): Promise<BenchResult> {
   const startedAt = ports.now();
@@ -31,7 +36,12 @@ export async function runBench(hop: Hop, bench: BenchPlan, ports: BenchPorts, us
         if (why) stopped = why;
         else if (ports.now() >= deadline) stopped = `the time limit of ${bench.timeLimitMs / 1000} s was reached`;
       }
-      sides[side] = stopped ? { runs: 0, failure: `not run: ${stopped}` } : await timeSide(query, side, bench, ports, deadline);
+      if (stopped) sides[side] = { runs: 0, failure: `not run: ${stopped}` };
+      else {
+        const timed = await timeSide(query, side, bench, ports, deadline);
+        sides[side] = timed.timings;
+        stopped = timed.stopped;
+      }
     }
     queries.push(judgeQuery(query.name, sides.source as SideTimings, sides.target as SideTimings, bench));
   }
@@ -54,14 +64,25 @@ export async function runBench(hop: Hop, bench: BenchPlan, ports: BenchPorts, us
 }
 
 /** One query on one side: warm-up, then the timed runs, shared by `concurrency` connections. */
-async function timeSide(query: BenchQuery, side: Side, bench: BenchPlan, ports: BenchPorts, deadline: number): Promise<SideTimings> {
+async function timeSide(query: BenchQuery, side: Side, bench: BenchPlan, ports: BenchPorts, deadline: number): Promise<{ timings: SideTimings; stopped?: string }> {
   const total = bench.warmup + bench.runs;
   const timings: number[] = [];
   let next = 0;
   let failure: { message: string; refusedAsWrite: boolean } | undefined;
+  let stopped: string | undefined;
+  let checkedAt = ports.now();
+  const stop = (why: string) => {
+    stopped ??= why;
+    return new Stop(`stopped after ${timings.length} runs: ${why}`);
+  };
   const worker = (s: BenchSession) => async () => {
     while (!failure && next < total) {
-      if (ports.now() >= deadline) throw new Stop(`stopped at the time limit of ${bench.timeLimitMs / 1000} s`);
+      if (ports.now() >= deadline) throw stop(`the time limit of ${bench.timeLimitMs / 1000} s was reached`);
+      if (ports.now() - checkedAt >= REFUSAL_CHECK_MS) {
+        checkedAt = ports.now();
+        const why = await ports.refusal();
+        if (why) throw stop(why);
+      }
       const run = next++;
       const ms = await s.time(query);
       if (run >= bench.warmup) timings.push(ms);
@@ -76,5 +97,5 @@ async function timeSide(query: BenchQuery, side: Side, bench: BenchPlan, ports: 
     }),
   );
   await Promise.all(workers);
-  return sideTimings(timings, failure);
+  return { timings: sideTimings(timings, failure), stopped };
 }

@@ -58,12 +58,37 @@ describe('a bench of a hop, with sessions that answer in known times', () => {
     expect(r.verdict).toBe('no-go');
   });
 
+  test('a cutover that begins while a side runs stops it within a second of runs: the side is NO-GO, nothing more runs', async () => {
+    const clock = { t: 0 };
+    let cutover = false;
+    const p = ports({ source: 1, target: 1 }, () => (cutover ? 'hop-one is cutting-over' : undefined), clock);
+    const session = p.session.bind(p);
+    // Each run takes 400 ms of the clock; the cutover begins during the source's fifth run (at 1.6 s), the bench asks at 1.2 s and 2.4 s.
+    p.session = (side, work) =>
+      session(side, (s) =>
+        work({
+          time: async (q) => {
+            clock.t += 399;
+            if (p.runs[`${q.name}@${side}`] === 4) cutover = true;
+            return s.time(q);
+          },
+        }),
+      );
+    const r = await runBench(hop, { ...plan.bench, concurrency: 1 }, p, 'U1');
+    expect(p.runs).toEqual({ 'first@source': 6 });
+    expect(r.stopped).toBe('hop-one is cutting-over');
+    expect(r.queries[0].source.failure).toMatch(/^stopped after 4 runs: hop-one is cutting-over$/);
+    expect(r.queries.map((q) => q.verdict)).toEqual(['no-go', 'no-go']);
+  });
+
   test('the time limit stops the runs in flight; the query is NO-GO, not judged on the runs it had', async () => {
     const clock = { t: 0 };
     const limited = { ...plan.bench, timeLimitMs: 15 };
     const r = await runBench(hop, limited, ports({ source: 1, target: 1 }, undefined, clock), 'U1');
     expect(r.queries[0].source.failure).toBeUndefined();
-    expect(r.queries[0].target).toMatchObject({ failure: 'stopped at the time limit of 0.015 s' });
+    expect(r.queries[0].target.failure).toMatch(/^stopped after \d runs: the time limit of 0\.015 s was reached$/);
+    expect(r.stopped).toBe('the time limit of 0.015 s was reached');
+    expect(r.queries[1].source.failure).toBe('not run: the time limit of 0.015 s was reached');
     expect(r.queries[1].verdict).toBe('no-go');
     expect(r.verdict).toBe('no-go');
   });
