@@ -21,7 +21,7 @@ export const lagCommand: Subcommand = {
     const series = [...trend, sample];
     const files =
       series.length >= 2
-        ? [{ filename: `lag-${hop.id}.png`, title: `Lag on ${hop.id}, last 30 min`, data: lagChartPng(series, `Lag on ${hop.id} (heartbeat), last 30 min`, hop.thresholds.maxLagSeconds) }]
+        ? [{ filename: `lag-${hop.id}.png`, title: `Lag on ${hop.id}`, data: lagChartPng(series, `Lag on ${hop.id} (heartbeat)`, hop.thresholds.maxLagSeconds, c.plan.schedule.timezone) }]
         : undefined;
     const note = files ? 'chart posted in this channel' : 'no chart yet: fewer than two samples';
     return { reply: lagView(hop, sample, checks, series, note, hopCatchUp(hop, series)), files };
