@@ -50,7 +50,7 @@ const same = (a?: BucketSum, b?: BucketSum) => (a?.rows ?? 0) === (b?.rows ?? 0)
 export async function diffKeyedTable(
   source: Side,
   target: Side,
-  size: { estimate: number; pages: number },
+  size: { estimate: number; pages: number; histogram?: string[] },
   o: SegmentOptions,
   onRows: (rows: number) => void,
 ): Promise<KeyedPass> {
@@ -77,9 +77,16 @@ export async function diffKeyedTable(
   return pass;
 }
 
-async function firstBounds(source: Side, size: { estimate: number; pages: number }, o: SegmentOptions, pass: KeyedPass): Promise<KeyValue[]> {
+async function firstBounds(source: Side, size: { estimate: number; pages: number; histogram?: string[] }, o: SegmentOptions, pass: KeyedPass): Promise<KeyValue[]> {
   const wanted = Math.ceil(size.estimate / o.segmentRows);
   if (wanted < 2) return [];
+  // A table small enough for its key's pg_stats histogram needs no sampling statement: every k-th
+  // bound (stale statistics only make segments uneven, never leave rows out: the ends are open).
+  const h = size.histogram;
+  if (h && h.length > wanted) {
+    const every = Math.floor(h.length / wanted);
+    return h.filter((_, i) => i % every === every - 1).map((k) => [k]);
+  }
   // Up to three rows of each sampled block, four sampled rows a segment.
   const perBlock = Math.max(1, Math.min(3, size.estimate / Math.max(1, size.pages)));
   const percent = Math.min(100, (100 * wanted * 4) / (perBlock * Math.max(1, size.pages)));

@@ -57,12 +57,16 @@ export function sharedFamily(a: ColumnShape, b: ColumnShape): string {
 
 const ARRAY_CAST: Record<string, string> = { int: 'bigint[]', numeric: 'numeric[]', float: 'double precision[]', text: 'text[]', timestamp: 'timestamp[]', timestamptz: 'timestamp[]', jsonb: 'jsonb[]', uuid: 'uuid[]', bool: 'boolean[]', date: 'date[]' };
 
+// UTC wall time of a timestamptz: a zero offset is plain arithmetic, where AT TIME ZONE 'UTC' looks
+// the zone up by name on every row (the same timestamp, at a fraction of the cost).
+const utc = (v: string) => `(${v} AT TIME ZONE INTERVAL '0')`;
+
 /** The column's canonical text: what "io" hashes, and what a mixed pair compares. */
 function canonicalText(v: string, c: ColumnShape): string {
   const own = familyOf(c);
   if (own === 'numeric') return `trim_scale(${v}::numeric)::text`;
   if (own === 'jsonb') return `${v}::jsonb::text`;
-  if (own === 'timestamptz') return `(${v} AT TIME ZONE 'UTC')::text`;
+  if (own === 'timestamptz') return `${utc(v)}::text`;
   return `${v}::text`;
 }
 
@@ -81,8 +85,8 @@ export function columnHash(c: ColumnShape, family: string, seed: bigint, alias =
       case 'numeric': h = `hash_numeric_extended(${v}::numeric, ${s})`; break;
       case 'float': h = `hashfloat8extended(${v}::double precision, ${s})`; break;
       case 'text': h = `hashtextextended(${v}::text COLLATE "C", ${s})`; break;
-      case 'timestamp': h = `timestamp_hash_extended(${own === 'timestamptz' ? `${v} AT TIME ZONE 'UTC'` : v}, ${s})`; break;
-      case 'timestamptz': h = `timestamp_hash_extended(${v} AT TIME ZONE 'UTC', ${s})`; break;
+      case 'timestamp': h = `timestamp_hash_extended(${own === 'timestamptz' ? utc(v) : v}, ${s})`; break;
+      case 'timestamptz': h = `timestamp_hash_extended(${utc(v)}, ${s})`; break;
       case 'jsonb': h = `jsonb_hash_extended(${v}::jsonb, ${s})`; break;
       case 'uuid': h = `uuid_hash_extended(${v}, ${s})`; break;
       case 'bool': h = `hashint4extended(${v}::int, ${s})`; break;

@@ -22,13 +22,15 @@ export interface TableShape {
   estimate: number;
   pages: number;
   readable: boolean;
+  /** A single-column key's histogram bounds from pg_stats (as text, in key order), when analysed. */
+  keyHistogram?: string[];
 }
 
 export const qualified = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
 
 /** Every user table with its columns, primary key and size estimate, in one catalog query. */
 export async function readTableShapes(db: Queryable): Promise<TableShape[]> {
-  const { rows } = await db.query<{ schema: string; name: string; columns: ColumnShape[]; key: string[] | null; estimate: string; pages: string; readable: boolean }>(`
+  const { rows } = await db.query<{ schema: string; name: string; columns: ColumnShape[]; key: string[] | null; estimate: string; pages: string; readable: boolean; histogram: string[] | null }>(`
     SELECT n.nspname AS schema, c.relname AS name,
            (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'base', format_type(b.oid, NULL),
                                               'kind', b.typtype, 'element', CASE WHEN b.typelem <> 0 AND b.typlen = -1 THEN format_type(e.oid, NULL) END) ORDER BY a.attnum)
@@ -46,7 +48,11 @@ export async function readTableShapes(db: Queryable): Promise<TableShape[]> {
                 ELSE GREATEST(c.reltuples, 0) END AS estimate,
            CASE WHEN c.relkind = 'p' THEN (SELECT COALESCE(sum(p.relpages), 0) FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhrelid WHERE h.inhparent = c.oid)
                 ELSE c.relpages END AS pages,
-           has_table_privilege(c.oid, 'SELECT') AS readable
+           has_table_privilege(c.oid, 'SELECT') AS readable,
+           (SELECT array(SELECT json_array_elements_text(array_to_json(s.histogram_bounds)))
+              FROM pg_index i JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
+              JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = a.attname AND s.inherited = (c.relkind = 'p')
+             WHERE i.indrelid = c.oid AND i.indisprimary AND i.indnkeyatts = 1) AS histogram
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
@@ -59,5 +65,6 @@ export async function readTableShapes(db: Queryable): Promise<TableShape[]> {
     estimate: Number(r.estimate),
     pages: Number(r.pages),
     readable: r.readable,
+    keyHistogram: r.histogram?.length ? r.histogram : undefined,
   }));
 }

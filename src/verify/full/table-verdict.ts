@@ -71,7 +71,7 @@ export async function verifyTable(s: TableShape, t: TableShape | undefined, c: V
   const missingKey = tk.filter((k) => !k.type).map((k) => k.name);
   if (missingKey.length) return { ...done(), problems: [...v.problems, `key columns missing on the target: ${missingKey.join(', ')}`] };
   v.compared = 'keyed';
-  const pass = await diffKeyedTable({ ...c.source, table: sSide }, { ...c.target, table: tSide }, { estimate: Math.max(s.estimate, t.estimate), pages: Math.max(s.pages, t.pages) }, c.segments, c.onRows);
+  const pass = await diffKeyedTable({ ...c.source, table: sSide }, { ...c.target, table: tSide }, { estimate: Math.max(s.estimate, t.estimate), pages: Math.max(s.pages, t.pages), histogram: s.keyHistogram }, c.segments, c.onRows);
   v.rowsSource = pass.rowsSource;
   v.rowsTarget = pass.rowsTarget;
   v.unnamed = pass.unnamed;
