@@ -32,7 +32,7 @@ describe('the lag chart', () => {
     const svg = lagChartSvg(series(2), 'Lag on rds-to-aurora (heartbeat)', 5);
     const labels = texts(svg);
     expect(labels[0]).toBe('Lag on rds-to-aurora (heartbeat), 09:30–09:32 UTC, 2 min');
-    expect(labels).toEqual(expect.arrayContaining(['09:30', '09:31', '09:32']));
+    expect(labels).toEqual(expect.arrayContaining(['09:30:00', '09:30:30', '09:31:00', '09:32:00']));
     expect(svg).not.toContain('30 min');
   });
 
