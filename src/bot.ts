@@ -77,6 +77,7 @@ import { metricsRoute } from './metrics/metrics-route';
 import { ScrapeSnapshot } from './metrics/metrics-snapshot';
 import { RecordedDmsMonitor } from './metrics/recorded-dms-monitor';
 import { RecordedHealthGates } from './metrics/recorded-health-gates';
+import { ErrorRateStore } from './state/error-rate-store';
 import { homeJob } from './home/home-job';
 import { HomePublisher } from './home/home-publisher';
 import { HomeRecipients } from './home/home-recipients';
@@ -224,7 +225,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     alerts,
     extraGates: (hop) => [sequenceGate(hop, sequences), preflightGate(hop, preflight, preflightTimeoutMs), fullVerifyGate(hop, plan, (h) => fullVerifyStore(h.id).last()), ...rdsGates(hop, (region) => rdsHealthIn(region, opts.awsRequestTimeoutMs ?? 10_000), opts.awsRequestTimeoutMs ?? 10_000), ...selfManagedTargetGates(hop, () => databases.get(hop.target.id))],
     watchedUntil: (hop) => runner.watchedUntil(hop.id),
-  }, records, log);
+  }, records, log, new ErrorRateStore(redis, keys.errorRates));
   const fullVerify = new FullVerify({
     plan,
     store: fullVerifyStore,

@@ -20,6 +20,8 @@ export interface CheckResult {
   by?: string;
   /** Where a person can look (a status page, the error tracker). */
   link?: string;
+  /** The numbers behind `value`, for charts (e.g. the error rate's errors per minute). */
+  figures?: Record<string, number>;
 }
 
 const RANK: Record<CheckStatus, number> = { ok: 0, warn: 1, unknown: 2, fail: 3 };

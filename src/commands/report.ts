@@ -1,5 +1,6 @@
 import { BenchStore } from '../bench/bench-store';
 import { FullVerifyStore, fullVerifyKeys } from '../verify/full/full-verify-store';
+import { ErrorRateStore } from '../state/error-rate-store';
 import { IncidentStore } from '../state/incident-store';
 import { runbookSteps } from '../migration/runbook-steps';
 import { gatherReport, type ReportSources } from '../report/gather-report';
@@ -18,6 +19,7 @@ export function reportSources(c: Cutover): ReportSources {
     run: (hop) => c.runs.get(hop),
     samplesBetween: (hop, from, to, max) => c.samples.between(hop, from, to, max),
     fullVerify: (hop) => new FullVerifyStore(c.redis, fullVerifyKeys(c.keys.verifyRun(hop))).last(),
+    errorRatesBetween: (from, to, max) => new ErrorRateStore(c.redis, c.keys.errorRates).between(from, to, max),
     benches: (hop) => new BenchStore(c.redis, c.keys.bench).all(hop),
     openIncidents: () => incidents.open(),
     resolvedIncidents: (n) => incidents.resolved(n),

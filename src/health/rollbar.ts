@@ -87,6 +87,7 @@ async function errorRateResult(cfg: RollbarSettings, minutes: Counts, cutoverWin
     value: `${r.perMinute.toFixed(1)}/min against ${r.baselinePerMinute.toFixed(1)}/min over the previous ${cfg.baselineHours} h${Number.isFinite(r.ratio) ? ` (×${r.ratio.toFixed(1)})` : ''}`,
     threshold: `≤ ×${limit}${cutoverWindow ? ' (cutover window)' : ''}, or under ${cfg.minErrors} errors`,
     detail: spiking ? `error rate spiking: ${r.windowCount} errors in ${cfg.windowMinutes} min` : undefined,
+    figures: { perMinute: r.perMinute, baselinePerMinute: r.baselinePerMinute, windowCount: r.windowCount },
   };
 }
 

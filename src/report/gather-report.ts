@@ -5,6 +5,7 @@ import type { CutoverRun } from '../cutover/cutover-run';
 import type { Incident } from '../alerts/incident';
 import type { Hop, Plan } from '../plan/plan';
 import type { AuditRecord } from '../state/audit-log';
+import type { ErrorRateSample } from '../state/error-rate-store';
 import type { ResolvedIncident } from '../state/incident-store';
 import type { MigrationRecord } from '../state/migration-state';
 import type { FullVerifySummary } from '../verify/full/full-verify-store';
@@ -30,6 +31,8 @@ export interface HopReport {
   fullVerify?: FullVerifySummary;
   /** The kept latency benches of the hop, newest first. */
   benches: BenchResult[];
+  /** The app's error-rate readings around the hop's cutover (none for a hop not cut over: the rate is the app's, not the hop's). */
+  errorRates: ErrorRateSample[];
 }
 
 export interface HoldRecord {
@@ -73,6 +76,7 @@ export interface ReportSources {
   run(hop: string): Promise<CutoverRun | undefined>;
   samplesBetween(hop: string, from: number, to: number, max: number): Promise<LagSample[]>;
   fullVerify(hop: string): Promise<FullVerifySummary | undefined>;
+  errorRatesBetween(from: number, to: number, max: number): Promise<ErrorRateSample[]>;
   /** The kept benches of a hop, newest first (the bench store keeps a few). */
   benches(hop: string): Promise<BenchResult[]>;
   openIncidents(): Promise<Incident[]>;
@@ -87,7 +91,7 @@ export async function gatherReport(src: ReportSources, now: number): Promise<Rep
   if (audit.length >= AUDIT_CAP) leftOut.push(`audit log: only the newest ${AUDIT_CAP} entries were read (from ${new Date(audit[0].at).toISOString()}); older approvals, holds, sequence and verify entries are not in this report`);
 
   const hops = await Promise.all(src.plan.hops.map((hop) => hopReport(src, hop, now)));
-  for (const h of hops) if (h.samplesCapped) leftOut.push(`${h.hop.id}: only the first ${SAMPLE_CAP} lag samples of the window were charted`);
+  for (const h of hops) if (h.samplesCapped) leftOut.push(`${h.hop.id}: only the first ${SAMPLE_CAP} lag samples or error-rate readings of the window were charted`);
 
   const approvalIds = audit.filter((e) => e.action.startsWith('approval requested') && e.outcome === 'ok' && e.detail).map((e) => e.detail as string);
   if (approvalIds.length > APPROVAL_CAP) leftOut.push(`approvals: only the newest ${APPROVAL_CAP} of ${approvalIds.length} requests are shown`);
@@ -116,9 +120,9 @@ async function hopReport(src: ReportSources, hop: Hop, now: number): Promise<Hop
   const [run, fullVerify, benches] = await Promise.all([src.run(hop.id), src.fullVerify(hop.id), src.benches(hop.id)]);
   const from = (run?.startedAt ?? now) - SAMPLE_MARGIN_MS;
   const to = run ? Math.min(now, (run.finishedAt ?? now) + SAMPLE_MARGIN_MS) : now;
-  const samples = await src.samplesBetween(hop.id, from, to, SAMPLE_CAP);
+  const [samples, errorRates] = await Promise.all([src.samplesBetween(hop.id, from, to, SAMPLE_CAP), run ? src.errorRatesBetween(from, to, SAMPLE_CAP) : []]);
   const downtimeMs = run?.writesStoppedAt !== undefined && run.appBackAt !== undefined ? run.appBackAt - run.writesStoppedAt : undefined;
-  return { hop, steps: src.steps(hop), run, downtimeMs, samples, samplesCapped: samples.length >= SAMPLE_CAP, fullVerify, benches };
+  return { hop, steps: src.steps(hop), run, downtimeMs, samples, samplesCapped: samples.length >= SAMPLE_CAP || errorRates.length >= SAMPLE_CAP, fullVerify, benches, errorRates };
 }
 
 /** Holds from the audit log (a `hold` placed, an `unhold` lifting it), plus the one in place now. */

@@ -4,7 +4,7 @@ import { duration } from '../views/slack-text';
 import type { HoldRecord, HopReport, IncidentRecord, ReportData } from './gather-report';
 import { benchSection } from './bench-section';
 import { escapeHtml, htmlTable as table, reportTime } from './html-parts';
-import { lagChartDataUri } from './report-chart';
+import { errorRateChartDataUri, lagChartDataUri } from './report-chart';
 
 const e = escapeHtml;
 const time = reportTime;
@@ -77,6 +77,7 @@ function hopSection(h: HopReport): string {
   return `<section id="${id}" class="hop">${head}
 ${timeline(h)}
 ${chart(h)}
+${errorRateChart(h)}
 </section>`;
 }
 
@@ -105,6 +106,15 @@ function chart(h: HopReport): string {
   if (h.samples.length < 2) return `<p class="muted">No lag chart: fewer than two lag samples are kept for this window.</p>`;
   const uri = lagChartDataUri(h.samples, `Lag on ${h.hop.id} around its cutover`, h.hop.thresholds.maxLagSeconds);
   return `<figure class="lag-chart"><img alt="${e(`Lag on ${h.hop.id}`)}" src="${uri}"><figcaption>${e(caption)} ${e(String(h.samples.length))} samples.</figcaption></figure>`;
+}
+
+function errorRateChart(h: HopReport): string {
+  if (!h.run) return '';
+  if (h.errorRates.length < 2) return `<p class="muted">No error-rate chart: fewer than two error-tracker readings are kept for this window.</p>`;
+  const marks = h.run ? [...(h.run.writesStoppedAt ? [{ at: h.run.writesStoppedAt, label: 'writes stopped' }] : []), ...(h.run.appBackAt ? [{ at: h.run.appBackAt, label: 'writes back' }] : [])] : [];
+  const uri = errorRateChartDataUri(h.errorRates, `App error rate around the cutover of ${h.hop.id}`, marks);
+  const caption = `Errors per minute from the error tracker, ${time(h.errorRates[0].at)} to ${time(h.errorRates.at(-1)!.at)}, against its trailing baseline. ${h.errorRates.length} readings.`;
+  return `<figure class="error-rate-chart"><img alt="${e(`Error rate around ${h.hop.id}`)}" src="${uri}"><figcaption>${e(caption)}</figcaption></figure>`;
 }
 
 function approvalsSection(approvals: ApprovalRequest[]): string {
@@ -175,6 +185,7 @@ function verifySection(d: ReportData): string {
 }
 
 function leftOutSection(leftOut: string[]): string {
-  const items = [...leftOut, 'Error-rate chart: the bot keeps no error-rate history in Redis (only the newest gate reading), so none is drawn.'];
+  if (!leftOut.length) return '<section id="left-out"><h2>Not in this report</h2><p class="muted">Nothing: every read was within its bound.</p></section>';
+  const items = leftOut;
   return `<section id="left-out"><h2>Not in this report</h2><ul>${items.map((l) => `<li>${e(l)}</li>`).join('')}</ul></section>`;
 }

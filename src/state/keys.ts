@@ -23,6 +23,8 @@ export function keysFor(planName: string) {
     dmsFigures: (hop: string) => `${p}:dms-figures:${hop}`,
     /** The latency benches of a hop (`/migrate bench`), newest first, kept for the report. */
     bench: (hop: string) => `${p}:bench:${hop}`,
+    /** The app's error-rate readings (the error tracker's gate), kept for the report's chart. */
+    errorRates: `${p}:error-rates`,
     /** A hash of the App Home view last published to each person (a hash field per user). */
     homePublished: `${p}:home-published`,
   };

@@ -30,7 +30,9 @@ describe('/migrate report after a logical hop was rehearsed: held, lagged, appro
     await eventually(async () => Number((await subscriber.sql<{ n: string }>('SELECT count(*) AS n FROM orders', [], 'app'))[0].n) === 300, 30_000, 'the initial sync');
     world = await cutoverWorld(appUrl(publisher));
     // A tight lag threshold, so that pausing the subscription for a few seconds is a real lag incident.
-    const text = cutoverPlanText({ method: 'logical', subscription: 'sub', heroku: world.heroku, rollbar: world.rollbar }) + 'thresholds: { max_lag_seconds: 2, lag_grace_seconds: 1 }\n';
+    // The health watch every second: each reading of the app's error rate is kept for the report's chart.
+    world.rollbar.steady(2);
+    const text = cutoverPlanText({ method: 'logical', subscription: 'sub', heroku: world.heroku, rollbar: world.rollbar }).replace("health: '0 0 0 1 1 *'", "health: '* * * * * *'") + 'thresholds: { max_lag_seconds: 2, lag_grace_seconds: 1 }\n';
     h = await BotHarness.start({
       plan: parsePlan(text),
       databaseUrls: hopUrls(publisher, subscriber),
@@ -83,7 +85,10 @@ describe('/migrate report after a logical hop was rehearsed: held, lagged, appro
     const hop = byId(doc, 'hop-hop-one');
     expect(text(all(hop, (n) => attr(n, 'class') === 'downtime')[0])).toBe(`Downtime: ${downtime}`);
     expect(tableRows(hop).every((row) => row[2] === 'done')).toBe(true);
-    const [chart] = byTag(hop, 'img');
+    const [chart, errorRate] = byTag(hop, 'img');
+    expect(attr(errorRate, 'alt')).toBe('Error rate around hop-one');
+    expect(Buffer.from(attr(errorRate, 'src')!.replace(/^data:image\/png;base64,/, ''), 'base64').subarray(1, 4).toString()).toBe('PNG');
+    expect(text(byTag(all(hop, (n) => attr(n, 'class') === 'error-rate-chart')[0], 'figcaption')[0])).toMatch(/Errors per minute from the error tracker, .* \d+ readings\./);
     const png = Buffer.from(attr(chart, 'src')!.replace(/^data:image\/png;base64,/, ''), 'base64');
     expect(png.subarray(1, 4).toString()).toBe('PNG');
 

@@ -43,6 +43,7 @@ function sources(audit: AuditRecord[]): ReportSources {
   return {
     plan,
     steps: runbookSteps,
+    errorRatesBetween: async (from, to) => Array.from({ length: 20 }, (_, i) => ({ at: T0 - 300_000 + i * 60_000, perMinute: i === 8 ? 9 : 1, baselinePerMinute: 1.2, status: i === 8 ? ('fail' as const) : ('ok' as const) })).filter((r) => r.at >= from && r.at <= to),
     benches: async (h) => (h === hop.id ? [bench] : []),
     recentAudit: async (n) => audit.slice(0, n),
     approval: async (id) => (id === 'ap-1' ? approval : undefined),
@@ -74,7 +75,9 @@ describe('the migration report as HTML', () => {
     const hop = byId(doc, 'hop-heroku-to-ec2');
     expect(text(all(hop, (n) => attr(n, 'class') === 'downtime')[0])).toBe('Downtime: 42 s');
     expect(tableRows(hop).map((r) => r[1])).toEqual(runbookSteps(testPlan().hops[0]).map((s) => s.title));
-    const [img] = byTag(hop, 'img');
+    const [img, errorRate] = byTag(hop, 'img');
+    expect(attr(errorRate, 'alt')).toBe('Error rate around heroku-to-ec2');
+    expect(Buffer.from(attr(errorRate, 'src')!.replace(/^data:image\/png;base64,/, ''), 'base64').subarray(1, 4).toString()).toBe('PNG');
     const png = Buffer.from(attr(img, 'src')!.replace(/^data:image\/png;base64,/, ''), 'base64');
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(text(all(byId(doc, 'approvals'), (n) => attr(n, 'class') === 'approver')[0])).toBe('U0APP1');
@@ -95,7 +98,7 @@ describe('the migration report as HTML', () => {
     const doc = parseHtml(html);
     expect(byTag(doc, 'script')).toEqual([]);
     expect(all(doc, (n) => (n.attrs ?? []).some((a) => a.name.startsWith('on')))).toEqual([]);
-    expect(byTag(doc, 'img').map((i) => attr(i, 'src')!.slice(0, 22))).toEqual(['data:image/png;base64,', 'data:image/png;base64,']);
+    expect(byTag(doc, 'img').map((i) => attr(i, 'src')!.slice(0, 22))).toEqual(['data:image/png;base64,', 'data:image/png;base64,', 'data:image/png;base64,']);
     expect(byTag(doc, 'link')).toEqual([]);
     expect(html).not.toMatch(/https?:\/\//);
     const shown = text(doc);
