@@ -102,8 +102,8 @@ health: { rollbar: { environment: production, base_url: ${rollbar.url} }, cache_
       await h.command('U0OPS1', 'lock preflight says no');
       const refused = await h.command('U0OPS1', 'cutover');
       expect(refused).toContain('NO-GO');
-      const posted = JSON.stringify(h.slack.callsOf('chat.postMessage').at(-1)?.args);
-      expect(posted).toContain('May promote ec2 (pg_promote)');
+      // The NO-GO report is announced in the channel; the lock's own announcement may land after it.
+      await eventually(async () => h.slack.callsOf('chat.postMessage').some((c) => JSON.stringify(c.args).includes('Go / no-go') && JSON.stringify(c.args).includes('May promote ec2 (pg_promote)')), 10_000, 'the NO-GO report naming pg_promote in the channel');
       expect(await h.bots[0].cutover.approvalStore.pending()).toEqual([]);
     } finally {
       await onBothEnds('GRANT EXECUTE ON FUNCTION pg_promote(boolean, integer) TO cutover', promoteGranted);
