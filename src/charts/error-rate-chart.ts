@@ -7,7 +7,8 @@ const PAD = { left: 60, right: 20, top: 40, bottom: 40 };
 const FONT = 'font-family="DejaVu Sans"';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-const clock = (ms: number) => new Date(ms).toISOString().slice(11, 16) + ' UTC';
+// Seconds only when the window is short enough that minutes would read the same at both ends.
+const clock = (ms: number, short: boolean) => new Date(ms).toISOString().slice(11, short ? 19 : 16) + ' UTC';
 
 /**
  * The app's error rate as SVG: errors per minute at each reading, the trailing baseline dashed, marks
@@ -22,7 +23,13 @@ export function errorRateChartSvg(samples: ErrorRateSample[], title: string, mar
   const line = (pick: (s: ErrorRateSample) => number) => samples.map((s) => `${x(s.at).toFixed(1)},${y(pick(s)).toFixed(1)}`).join(' ');
   const markLines = marks
     .filter((m) => m.at >= t0 && m.at <= t1)
-    .map((m) => `<line x1="${x(m.at).toFixed(1)}" x2="${x(m.at).toFixed(1)}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#6a4c93" stroke-dasharray="2 3"/><text x="${(x(m.at) + 3).toFixed(1)}" y="${PAD.top + 12}" ${FONT} font-size="11" fill="#6a4c93">${esc(m.label)}</text>`);
+    .map((m, i) => {
+      // Labels in the right half end at their line, and each sits a line below the previous one, so none is cut off or overlaps.
+      const right = x(m.at) > W / 2;
+      const tx = right ? x(m.at) - 3 : x(m.at) + 3;
+      return `<line x1="${x(m.at).toFixed(1)}" x2="${x(m.at).toFixed(1)}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#6a4c93" stroke-dasharray="2 3"/><text x="${tx.toFixed(1)}" y="${PAD.top + 12 + i * 14}" ${FONT} font-size="11" fill="#6a4c93"${right ? ' text-anchor="end"' : ''}>${esc(m.label)}</text>`;
+    });
+  const short = t1 - t0 < 10 * 60_000;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">
 <rect width="100%" height="100%" fill="#ffffff"/>
 <text x="${PAD.left}" y="24" ${FONT} font-size="16" fill="#1d3557">${esc(title)}</text>
@@ -30,8 +37,8 @@ export function errorRateChartSvg(samples: ErrorRateSample[], title: string, mar
 <line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${H - PAD.bottom}" stroke="#999"/>
 <text x="4" y="${PAD.top + 4}" ${FONT} font-size="12" fill="#555">${yMax.toFixed(1)}/min</text>
 <text x="4" y="${H - PAD.bottom}" ${FONT} font-size="12" fill="#555">0/min</text>
-<text x="${PAD.left}" y="${H - 12}" ${FONT} font-size="12" fill="#555">${clock(t0)}</text>
-<text x="${W - PAD.right - 70}" y="${H - 12}" ${FONT} font-size="12" fill="#555">${clock(t1)}</text>
+<text x="${PAD.left}" y="${H - 12}" ${FONT} font-size="12" fill="#555">${clock(t0, short)}</text>
+<text x="${W - PAD.right}" y="${H - 12}" ${FONT} font-size="12" fill="#555" text-anchor="end">${clock(t1, short)}</text>
 <text x="${W / 2 - 110}" y="${H - 12}" ${FONT} font-size="12" fill="#555"><tspan fill="#d62828">— errors/min</tspan>  <tspan fill="#f77f00">- - baseline</tspan></text>
 ${markLines.join('\n')}
 <polyline points="${line((s) => s.baselinePerMinute)}" fill="none" stroke="#f77f00" stroke-dasharray="6 4"/>
