@@ -69,7 +69,7 @@ describe('/migrate subcommands', () => {
     expect(text).toContain('recorded');
     expect((await h.bots[0].cutover.lock.read())?.holder).not.toBe('U0STRANGER');
     const history = await h.command('U0ANYONE', 'history 5');
-    expect(history).toMatch(/<@U0STRANGER> command lock — denied/);
+    expect(history).toMatch(/<@U0STRANGER> ran `\/migrate lock because I can` — denied/);
   });
 
   test('lock, status, refusal for a teammate, unlock by the holder', async () => {
@@ -90,7 +90,7 @@ describe('/migrate subcommands', () => {
     await h.command('U0OPS1', 'lock long job');
     expect(await h.command('U0OPS2', 'unlock --force')).toContain('You force-released the lock held by <@U0OPS1>');
     await eventually(() => h.slack.callsOf('chat.postMessage').find((c) => String(c.args.text).includes('*force-released*')));
-    expect(await h.command('U0ANYONE', 'history 3')).toMatch(/<@U0OPS2> command unlock — ok: forced; was held by U0OPS1/);
+    expect(await h.command('U0ANYONE', 'history 3')).toMatch(/<@U0OPS2> ran `\/migrate unlock --force` — ok: forced; was held by U0OPS1/);
   });
 
   test('a member of an operator user group may lock (resolved with usergroups.users.list)', async () => {
@@ -113,8 +113,8 @@ describe('/migrate subcommands', () => {
     await h.command('U0OPS1', 'unhold');
     const text = await h.command('U0ANYONE', 'history 3');
     const lines = text.split('\n').filter((l) => l.includes('<@U0'));
-    expect(lines[0]).toMatch(/<@U0OPS1> command unhold — ok: history check/);
-    expect(lines[1]).toMatch(/<@U0OPS1> command hold — ok: history check/);
+    expect(lines[0]).toMatch(/<@U0OPS1> ran `\/migrate unhold` — ok: history check/);
+    expect(lines[1]).toMatch(/<@U0OPS1> ran `\/migrate hold history check` — ok: history check/);
   });
 
   test('user-typed text cannot ping the channel', async () => {

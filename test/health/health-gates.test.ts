@@ -171,7 +171,7 @@ health:
 
   test('a hold fails its gate', async () => {
     await h.command('U0OPS1', 'hold Rollbar is having an outage');
-    expect(await healthText()).toMatch(/NO-GO[\s\S]*:red_circle: \*Hold:\* on hold — on hold by U0OPS1: "Rollbar is having an outage"/);
+    expect(await healthText()).toMatch(/NO-GO[\s\S]*:red_circle: \*Hold:\* on hold by <@U0OPS1> — "Rollbar is having an outage"/);
     await h.command('U0OPS1', 'unhold');
   });
 
