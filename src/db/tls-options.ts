@@ -135,8 +135,10 @@ function splitTlsParams(url: string): { stripped: string; params: Record<string,
   const params: Record<string, string> = {};
   const kept: string[] = [];
   for (const pair of url.slice(q + 1).split('&')) {
-    const [k, ...v] = pair.split('=');
-    if (TLS_PARAMS.includes(k)) params[k] = decodeURIComponent(v.join('='));
+    // Names and values read as pg reads them (URLSearchParams: %-escapes, '+'), so that
+    // ?ssl%6Dode=disable is a TLS parameter here too and never reaches pg to override the plan.
+    const [[k, v] = ['', '']] = new URLSearchParams(pair);
+    if (TLS_PARAMS.includes(k)) params[k] = v;
     else if (pair) kept.push(pair);
   }
   return { stripped: url.slice(0, q) + (kept.length ? `?${kept.join('&')}` : ''), params };
