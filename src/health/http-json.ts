@@ -18,6 +18,8 @@ export interface JsonRequest {
   params?: Record<string, string | number>;
   body?: unknown;
   timeoutMs: number;
+  /** False: a 3xx is an error, never followed (a redirect would re-send the body and its headers elsewhere). */
+  followRedirects?: boolean;
 }
 
 /** One JSON request with a hard timeout; every failure becomes a SourceError that says what happened. */
@@ -35,7 +37,7 @@ export async function requestJson<T>(req: JsonRequest): Promise<T> {
       responseType: 'text',
       transformResponse: (d) => d,
       validateStatus: () => true,
-      maxRedirects: 3,
+      maxRedirects: req.followRedirects === false ? 0 : 3,
     });
   } catch (e) {
     const err = e as AxiosError;

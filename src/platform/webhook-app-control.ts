@@ -29,14 +29,17 @@ export function webhookAppControl(cfg: WebhookSettings): AppControl {
     const wrong = contractViolation(action, 'request', payload);
     if (wrong) throw new Error(`the bot's own "${action}" request breaks the webhook contract (${wrong}): nothing was sent`);
     const body = JSON.stringify(payload);
-    const answer = await requestJson<unknown>({ method: 'POST', url: cfg.url, body, headers: { 'Content-Type': 'application/json', ...signWebhook(cfg.secret, body) }, timeoutMs: cfg.timeoutMs ?? 30_000 });
+    const answer = await requestJson<unknown>({ method: 'POST', url: cfg.url, body, headers: { 'Content-Type': 'application/json', ...signWebhook(cfg.secret, body) }, timeoutMs: cfg.timeoutMs ?? 30_000, followRedirects: false });
     const bad = contractViolation(action, 'answer', answer);
     if (bad) throw new Error(`the app webhook's answer to "${action}" does not follow the contract (docs/webhook/${action}.answer.schema.json): ${bad}`);
     return answer as T;
   };
   return {
     async formation(processTypes) {
-      return (await call<{ formation: FormationEntry[] }>('formation', { process_types: processTypes })).formation.map((f) => ({ type: f.type, quantity: f.quantity, size: f.size }));
+      const { formation } = await call<{ formation: FormationEntry[] }>('formation', { process_types: processTypes });
+      const wrong = formationProblem(processTypes, formation);
+      if (wrong) throw new Error(`the app webhook's answer to "formation" ${wrong}: nothing was stopped (the saved formation is what start-writes restores)`);
+      return formation.map((f) => ({ type: f.type, quantity: f.quantity, size: f.size }));
     },
     async stopWrites(processTypes) {
       await call('stop-writes', { process_types: processTypes });
@@ -49,4 +52,16 @@ export function webhookAppControl(cfg: WebhookSettings): AppControl {
       return `${configVar} pointed through the app webhook${answer.message ? `: ${answer.message}` : ''}`;
     },
   };
+}
+
+/** Why a formation answer is not the formation of exactly the types asked for (each once); undefined when it is. */
+function formationProblem(asked: string[], formation: FormationEntry[]): string | undefined {
+  const named = formation.map((f) => f.type);
+  const twice = named.filter((t, i) => named.indexOf(t) !== i);
+  if (twice.length) return `names ${[...new Set(twice)].join(', ')} twice`;
+  const extra = named.filter((t) => !asked.includes(t));
+  if (extra.length) return `names ${extra.join(', ')}, which was not asked for`;
+  const missing = asked.filter((t) => !named.includes(t));
+  if (missing.length) return `names no ${missing.join(', ')}`;
+  return undefined;
 }
