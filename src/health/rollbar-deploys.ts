@@ -23,6 +23,8 @@ export class RollbarDeploys {
       headers: { 'X-Rollbar-Access-Token': this.cfg.writeToken, 'Content-Type': 'application/json' },
       body: { environment: this.cfg.environment, revision, local_username: user, comment, status: 'started' },
       timeoutMs: this.cfg.timeoutMs,
+      // A redirect would carry the token in its header to whatever host it names.
+      followRedirects: false,
     });
     return out.data?.deploy_id;
   }
@@ -36,6 +38,8 @@ export class RollbarDeploys {
       headers: { 'X-Rollbar-Access-Token': this.cfg.writeToken, 'Content-Type': 'application/json' },
       body: { status },
       timeoutMs: this.cfg.timeoutMs,
+      // A redirect would carry the token in its header to whatever host it names.
+      followRedirects: false,
     });
   }
 }

@@ -40,7 +40,7 @@ export async function checkRollbar(cfg: RollbarSettings, opts: { cutoverWindow: 
     return [{ ...api, status: 'fail', value: undefined, detail: 'no ROLLBAR_READ_TOKEN: cannot see errors' }, unknownRate('no token'), unknownItems('no token')];
   }
   const get = <T>(path: string, params: Record<string, string | number>) =>
-    requestJson<T>({ url: joinUrl(cfg.baseUrl, path), params, headers: { 'X-Rollbar-Access-Token': cfg.readToken! }, timeoutMs: opts.timeoutMs });
+    requestJson<T>({ url: joinUrl(cfg.baseUrl, path), params, headers: { 'X-Rollbar-Access-Token': cfg.readToken! }, timeoutMs: opts.timeoutMs, followRedirects: false });
   let minutes: Counts;
   try {
     minutes = await get<Counts>('/api/1/reports/occurrence_counts', { bucket_size: 60, environments: cfg.environment, min_level: 'error' });

@@ -25,6 +25,8 @@ export const MIN_WEBHOOK_SECRET_LENGTH = 16;
 export function webhookAppControl(cfg: WebhookSettings): AppControl {
   const call = async <T>(action: WebhookAction, fields: Record<string, unknown>): Promise<T> => {
     if (cfg.secret.length < MIN_WEBHOOK_SECRET_LENGTH) throw new Error(`the app webhook's signing secret is missing or shorter than ${MIN_WEBHOOK_SECRET_LENGTH} characters: nothing was sent`);
+    const plain = plainWebhookUrl(cfg.url);
+    if (plain) throw new Error(`${plain}: nothing was sent`);
     const payload = { version: WEBHOOK_CONTRACT_VERSION, action, hop: cfg.hop, request_id: randomUUID(), ...fields };
     const wrong = contractViolation(action, 'request', payload);
     if (wrong) throw new Error(`the bot's own "${action}" request breaks the webhook contract (${wrong}): nothing was sent`);
@@ -64,4 +66,21 @@ function formationProblem(asked: string[], formation: FormationEntry[]): string 
   const missing = asked.filter((t) => !named.includes(t));
   if (missing.length) return `names no ${missing.join(', ')}`;
   return undefined;
+}
+
+/**
+ * Why the webhook URL may not carry `point-at` (the app's database URL, password included): anything
+ * but https, except to this machine. Undefined when it may.
+ */
+export function plainWebhookUrl(url: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'the app webhook URL is not a URL';
+  }
+  if (u.protocol === 'https:') return undefined;
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+  if (u.protocol === 'http:' && loopback) return undefined;
+  return `the app webhook URL must be https (it carries the app's database password), not ${u.protocol.replace(':', '')} to ${u.hostname}`;
 }

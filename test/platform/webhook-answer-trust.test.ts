@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { webhookAppControl } from '../../src/platform/webhook-app-control';
+import { plainWebhookUrl, webhookAppControl } from '../../src/platform/webhook-app-control';
 import { LocalHttpServer, readBody } from '../support/local-http-server';
 
 const SECRET = 'test-webhook-secret-0123456789abcdef';
@@ -55,5 +55,25 @@ describe('a redirect from the webhook is not followed: the signed body (a databa
     await expect(app().pointAt('DATABASE_URL', TARGET)).rejects.toThrow(new RegExp(`HTTP ${status}`));
     expect(hook.bodies).toHaveLength(1);
     expect(elsewhere.bodies).toEqual([]);
+  });
+});
+
+describe('the webhook URL must be https, except to this machine (point-at carries a password)', () => {
+  test.each([
+    ['https://deploy.example/cutover', undefined],
+    ['http://127.0.0.1:8080/hooks', undefined],
+    ['http://localhost/hooks', undefined],
+    ['http://deploy.example/cutover', /must be https .* not http to deploy\.example/],
+    ['ftp://deploy.example/x', /must be https/],
+    ['not a url', /not a URL/],
+  ])('%s', (url, expected) => {
+    const why = plainWebhookUrl(url);
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+
+  test('a plain http webhook elsewhere is refused before anything is sent', async () => {
+    const control = webhookAppControl({ url: 'http://deploy.example:1/hooks', secret: 'a-secret-of-enough-length', hop: 'h', timeoutMs: 1000 });
+    await expect(control.formation(['web'])).rejects.toThrow(/must be https .*nothing was sent/);
   });
 });
