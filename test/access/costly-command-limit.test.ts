@@ -25,11 +25,11 @@ describe('the costly-command limit itself', () => {
   });
 
   test('the cool-down ends on time; a run that cost nothing gives it back at once', async () => {
-    const limit = new CostlyCommandLimit(redis, keys.costlyCommand, { everyMs: 300, runBoundMs: 5000 });
+    const limit = new CostlyCommandLimit(redis, keys.costlyCommand, { everyMs: 2000, runBoundMs: 5000 });
     const run = await limit.claim('U0TWO', 'verify');
     if (run.allowed) await run.finish(true);
     expect((await limit.claim('U0TWO', 'verify')).allowed).toBe(false);
-    await new Promise((r) => setTimeout(r, 350));
+    await new Promise((r) => setTimeout(r, 2100));
     const later = await limit.claim('U0TWO', 'verify');
     expect(later.allowed).toBe(true);
     if (later.allowed) await later.finish(false);
@@ -37,10 +37,11 @@ describe('the costly-command limit itself', () => {
   });
 
   test('a run whose process died blocks the next one only until its bound', async () => {
-    const limit = new CostlyCommandLimit(redis, keys.costlyCommand, { everyMs: 60_000, runBoundMs: 300 });
+    // A bound a loaded machine cannot outrun between two claims, short enough to wait out.
+    const limit = new CostlyCommandLimit(redis, keys.costlyCommand, { everyMs: 60_000, runBoundMs: 2000 });
     expect((await limit.claim('U0THREE', 'verify')).allowed).toBe(true);
     expect((await limit.claim('U0THREE', 'verify')).allowed).toBe(false);
-    await new Promise((r) => setTimeout(r, 350));
+    await new Promise((r) => setTimeout(r, 2100));
     expect((await limit.claim('U0THREE', 'verify')).allowed).toBe(true);
   });
 });
