@@ -1,7 +1,9 @@
 // `npm run bench -- full-verify`: the full verify against count(*) and against the naive comparison
 // (every row fetched from both ends and compared in the bot), on (a) one table of 10 million rows
 // and (b) 200 tables totalling 10 million rows, identical and then with 100 scattered differences.
-// Sizes: FULL_VERIFY_ROWS (default 10,000,000), FULL_VERIFY_RUNS (default 3).
+// Sizes: FULL_VERIFY_ROWS (default 10,000,000), FULL_VERIFY_RUNS (default 3). FULL_VERIFY_BASELINE: the
+// folder of another checkout (a `git worktree` of an older commit, node_modules linked) whose verify is
+// timed in turn with this one on the same data, so a change is compared under the same load.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +17,7 @@ import type { Figure } from './sampling-round';
 const run = promisify(execFile);
 const ROWS = Number(process.env.FULL_VERIFY_ROWS ?? 10_000_000);
 const RUNS = Number(process.env.FULL_VERIFY_RUNS ?? 3);
+const BASELINE = process.env.FULL_VERIFY_BASELINE;
 const SHAPE = '(id bigint PRIMARY KEY, user_id int NOT NULL, amount numeric(12,2) NOT NULL, currency text NOT NULL, status text NOT NULL, created_at timestamptz NOT NULL, note text)';
 const ROW = (g: string) => `${g}, (${g} * 7919) % 400000, ((${g} * 31) % 100000) / 100.0, CASE WHEN ${g} % 3 = 0 THEN 'EUR' ELSE 'USD' END, CASE WHEN ${g} % 10 = 0 THEN 'refunded' ELSE 'settled' END, timestamptz '2024-01-01' + ${g} * interval '1 second', CASE WHEN ${g} % 5 = 0 THEN NULL ELSE 'note ' || ${g} END`;
 
@@ -118,8 +121,8 @@ async function naive(source: PgCluster, target: PgCluster, tables: string[], max
 }
 
 /** One full verify in a process of its own (the bot's RSS alone): bench/full-verify-child.ts. */
-async function fullVerify(source: PgCluster, target: PgCluster, _redis: Redis, label: string): Promise<{ ms: number; bytes: number; peakRss: number; verdicts: TableVerdict[] }> {
-  const { stdout } = await run('npx', ['tsx', join(__dirname, 'full-verify-child.ts'), source.url('app'), target.url('app'), label], { maxBuffer: 256 * 1024 * 1024 });
+async function fullVerify(source: PgCluster, target: PgCluster, _redis: Redis, label: string, tree = join(__dirname, '..')): Promise<{ ms: number; bytes: number; peakRss: number; verdicts: TableVerdict[] }> {
+  const { stdout } = await run('npx', ['tsx', join(tree, 'bench', 'full-verify-child.ts'), source.url('app'), target.url('app'), label], { maxBuffer: 256 * 1024 * 1024, cwd: tree });
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { ms: number; bytes: number; peakRss: number; verdicts: TableVerdict[] };
 }
 
@@ -145,9 +148,11 @@ export async function benchFullVerify(): Promise<Figure[]> {
       // Identical, then with differences: each run times count(*) and the full verify side by side.
       const same: number[] = [];
       const counts: number[] = [];
+      const baseline: number[] = [];
       let sameRun = await fullVerify(source, target, redis, s.label);
       for (let i = 0; i < RUNS; i++) {
         counts.push(await countBothEnds(source, target, s));
+        if (BASELINE) baseline.push((await fullVerify(source, target, redis, s.label, BASELINE)).ms);
         sameRun = await fullVerify(source, target, redis, s.label);
         same.push(sameRun.ms);
         if (sameRun.verdicts.some((v) => v.differences.length || v.problems.length)) throw new Error('identical tables reported as differing');
@@ -169,6 +174,7 @@ export async function benchFullVerify(): Promise<Figure[]> {
         { name: `${name}: full verify, identical`, value: `${secs(median(same))} (${spread(same)})`, how: `median of ${RUNS} runs (spread), concurrency 2 per database, both clusters on this 2-core machine` },
         { name: `${name}: count(*) on both ends`, value: `${secs(median(counts))} (${spread(counts)})`, how: 'SELECT count(*) of every table, both ends at once (parallel seq scans), measured between the verify runs' },
         { name: `${name}: full verify ÷ count(*)`, value: `${(median(same) / median(counts)).toFixed(1)}×`, how: 'target ≤ 3×' },
+        ...(BASELINE ? [{ name: `${name}: baseline checkout, identical`, value: `${secs(median(baseline))} (${spread(baseline)}), this one ${(median(same) / median(baseline)).toFixed(2)}× of it`, how: `the verify of ${BASELINE}, run in turn with this one` }] : []),
         { name: `${name}: with 100 differences`, value: `${secs(median(diff))} (${spread(diff)}), ${(median(diff) / median(same)).toFixed(2)}× identical`, how: 'target ≤ 1.2× identical' },
         { name: `${name}: differences named`, value: `${found.size} of ${expected.size}${allNamed ? ', all exactly' : ' — MISMATCH'}`, how: 'a third deleted, a third updated, a third inserted on the target, keys compared with the verify\'s list' },
         { name: `${name}: naive (fetch all, compare in bot)`, value: `~${secs(naiveMs)} (${(naiveMs / median(same)).toFixed(0)}× the full verify)`, how: `measured on a tenth of the rows (${secs(slice.ms)}, ${(slice.bytes / 2 ** 20).toFixed(0)} MiB read) and extrapolated ×10; target ≥ 10×` },
