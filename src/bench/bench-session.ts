@@ -1,7 +1,7 @@
 import { Client, type QueryConfig } from 'pg';
+import { withoutUrl } from '../db/url-free-message';
 import { connectionOptions, inWords, type ConnectionTarget } from '../db/connection-options';
 import { BOT_APPLICATION_NAME } from '../db/database';
-import { redactText } from '../redaction';
 import type { BenchQuery } from '../plan/plan';
 
 /** One connection of a bench: each run is timed on it, always inside a READ ONLY transaction. */
@@ -55,7 +55,7 @@ export async function withBenchSession<T>(target: ConnectionTarget, o: { connect
           return performance.now() - started;
         } catch (e) {
           const code = (e as { code?: string }).code;
-          throw new BenchQueryError(redactText(withoutUrl((e as Error).message, target.url)), code);
+          throw new BenchQueryError(withoutUrl((e as Error).message, target.url), code);
         } finally {
           await open.query('ROLLBACK').catch(() => undefined);
         }
@@ -65,19 +65,8 @@ export async function withBenchSession<T>(target: ConnectionTarget, o: { connect
     if (e instanceof BenchQueryError) throw e;
     // Not the caught error as cause: its fields (the connection's parameters) are not checked for the password.
     // eslint-disable-next-line preserve-caught-error
-    throw new Error(redactText(withoutUrl((e as Error).message, target.url)));
+    throw new Error(withoutUrl((e as Error).message, target.url));
   } finally {
     await client?.end().catch(() => undefined);
   }
-}
-
-function withoutUrl(message: string, url: string): string {
-  let out = message.split(url).join('[redacted]');
-  try {
-    const password = decodeURIComponent(new URL(url).password);
-    if (password.length >= 4) out = out.split(password).join('[redacted]');
-  } catch {
-    // Not a URL: nothing more to take out.
-  }
-  return out;
 }

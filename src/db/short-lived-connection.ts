@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { redactText } from '../redaction';
+import { withoutUrl } from './url-free-message';
 import { connectionOptions, inWords, type ConnectionTarget } from './connection-options';
 import type { DatabaseTimeouts, Queryable } from './database';
 
@@ -21,24 +21,8 @@ export async function withConnection<T>(target: string | ConnectionTarget, timeo
   } catch (e) {
     // Not the caught error as cause: its fields (a connection's parameters among them) are not checked for the password.
     // eslint-disable-next-line preserve-caught-error
-    throw new Error(withoutSecret((e as Error).message, url));
+    throw new Error(withoutUrl((e as Error).message, url));
   } finally {
     await client?.end().catch(() => undefined);
-  }
-}
-
-/** The message with the URL, its password and any URL credentials taken out. */
-function withoutSecret(message: string, url: string): string {
-  let out = message.split(url).join('[redacted]');
-  const password = passwordOf(url);
-  if (password && password.length >= 4) out = out.split(password).join('[redacted]');
-  return redactText(out);
-}
-
-function passwordOf(url: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
   }
 }

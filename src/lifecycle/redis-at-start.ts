@@ -1,4 +1,4 @@
-import { redisTlsErrorInWords, type StateStore } from '../state/state-store';
+import { redisTlsErrorInWords, untilReady, type StateStore } from '../state/state-store';
 
 /**
  * Waits until Redis is ready, at most `timeoutMs`, and says why not when it is not: the last
@@ -10,16 +10,7 @@ export async function redisAtStart(redis: StateStore, timeoutMs: number): Promis
   const onError = (e: Error) => (last = e);
   redis.on('error', onError);
   try {
-    const ready = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => done(false), timeoutMs);
-      const onReady = () => done(true);
-      function done(ok: boolean) {
-        clearTimeout(timer);
-        redis.off('ready', onReady);
-        resolve(ok);
-      }
-      redis.on('ready', onReady);
-    });
+    const ready = await untilReady(redis, timeoutMs);
     return ready ? { reachable: true } : { reachable: false, reason: redisErrorInWords(last, timeoutMs) };
   } finally {
     redis.off('error', onError);

@@ -1,8 +1,8 @@
 import { DatabaseSet } from '../db/database-set';
+import { withoutUrl } from '../db/url-free-message';
 import type { DatabaseTimeouts } from '../db/database';
 import type { Logger } from '../log';
 import type { Plan } from '../plan/plan';
-import { redactText } from '../redaction';
 import { settlesWithin } from './settles-within';
 
 export interface ProbeResult {
@@ -82,17 +82,5 @@ export function inWords(e: unknown, timeouts: DatabaseTimeouts, url?: string): s
   }
   const message = err?.message ?? String(e);
   if (/timeout|timed out/i.test(message)) return `no answer within ${timeouts.connectTimeoutMs} ms`;
-  return redactText(withoutUrl(message, url));
-}
-
-function withoutUrl(message: string, url?: string): string {
-  if (!url) return message;
-  let out = message.split(url).join('[redacted]');
-  try {
-    const password = decodeURIComponent(new URL(url).password);
-    if (password.length >= 4) out = out.split(password).join('[redacted]');
-  } catch {
-    // not a URL: the start-up check has said so already
-  }
-  return out;
+  return withoutUrl(message, url);
 }

@@ -1,8 +1,8 @@
 import { Client } from 'pg';
+import { withoutUrl } from '../../db/url-free-message';
 import { connectionOptions, inWords, type ConnectionTarget } from '../../db/connection-options';
 import type { DatabaseTimeouts, Queryable } from '../../db/database';
 import type { Transport } from '../../db/tls-options';
-import { redactText } from '../../redaction';
 
 /** One connection as the role a URL names: who it is, and whether it is a superuser. */
 export interface RoleSession extends Queryable {
@@ -45,13 +45,5 @@ export async function openRoleSession(target: string | ConnectionTarget, timeout
 
 /** An error's message without the URL, its password or its user:password part. */
 export function safeMessage(e: unknown, url: string): string {
-  let text = (e as Error).message || String(e);
-  text = text.split(url).join('[the URL]');
-  try {
-    const password = decodeURIComponent(new URL(url).password);
-    if (password) text = text.split(password).join('[redacted]');
-  } catch {
-    // Not a URL node can parse: nothing more to take out than the whole of it.
-  }
-  return redactText(text);
+  return withoutUrl((e as Error).message || String(e), url);
 }
