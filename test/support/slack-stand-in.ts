@@ -42,6 +42,9 @@ export class SlackStandIn extends LocalHttpServer {
     return `http://127.0.0.1:${this.port}/respond/${encodeURIComponent(key)}`;
   }
 
+  /** How long to hold the answer of one API method, by its arguments (0: at once); until cleared. */
+  readonly delays = new Map<string, (args: Record<string, unknown>) => number>();
+
   /** Replaces the answer of one API method until cleared (return undefined to answer normally). */
   override(method: string, fn: Override | undefined): void {
     if (fn) this.overrides.set(method, fn);
@@ -80,6 +83,8 @@ export class SlackStandIn extends LocalHttpServer {
     const method = url.pathname.replace(/^\/api\//, '');
     const call: ApiCall = { method, args, at: Date.now() };
     this.calls.push(call);
+    const wait = this.delays.get(method)?.(args) ?? 0;
+    if (wait) await new Promise((r) => setTimeout(r, wait));
     const o = this.overrides.get(method)?.(args);
     if (o) return send(res, o.status, o.body, o.headers);
     call.result = this.answer(method, args) as Record<string, unknown>;

@@ -97,7 +97,25 @@ verify: { concurrency: 1 }
     }
   }, 120_000);
 
+  test('a cancel that lands while the run posts its first progress message is kept, with who asked', async () => {
+    // Slack takes 1.5 s to answer the first progress post: the run waits there while the cancel lands.
+    let held = 0;
+    slack.delays.set('chat.postMessage', (args) => (String(args.text ?? '').includes('Full verify') && held++ === 0 ? 1500 : 0));
+    const h = await BotHarness.start({ plan, slack, databaseUrls: urls });
+    try {
+      expect(await h.command('U0OPS2', 'verify hop-one --full')).toContain('started');
+      expect(await h.command('U0OPS1', 'verify hop-one --cancel')).toContain('Cancelling the full verify');
+      const final = await eventually(() => slack.callsOf('chat.update').map((c) => messageText(c.args)).find((t) => t.includes('Full verify of hop-one cancelled') && t.includes('U0OPS')), 15_000, 'the cancel');
+      expect(final).toContain('cancelled by <@U0OPS1>');
+    } finally {
+      slack.delays.delete('chat.postMessage');
+      await h.stop();
+    }
+  }, 60_000);
+
   test('--cancel stops a running full verify, and the gate reads it as not done', async () => {
+    // An earlier test's run posted its own updates on the same Slack: only this test's count.
+    const updatesBefore = slack.callsOf('chat.update').length;
     const holder = new Client({ connectionString: source.url('app') });
     await holder.connect();
     await holder.query('BEGIN; LOCK TABLE a_1 IN ACCESS EXCLUSIVE MODE');
@@ -105,7 +123,7 @@ verify: { concurrency: 1 }
     try {
       expect(await h.command('U0THIRD', 'verify hop-one --full')).toContain('started');
       expect(await h.command('U0ANYONE', 'verify hop-one --cancel')).toContain('Cancelling the full verify');
-      const final = await eventually(() => slack.callsOf('chat.update').map((c) => messageText(c.args)).find((t) => t.includes('Full verify of hop-one cancelled')), 15_000, 'the cancel');
+      const final = await eventually(() => slack.callsOf('chat.update').slice(updatesBefore).map((c) => messageText(c.args)).find((t) => t.includes('Full verify of hop-one cancelled')), 15_000, 'the cancel');
       expect(final).toContain('cancelled by <@U0ANYONE>');
       expect(await h.command('U0ANYONE', 'verify hop-one --cancel')).toContain('No full verify of *hop-one* is running');
       expect(await h.command('U0ANYONE', 'health hop-one')).toContain('the latest full verify was cancelled: run it again');

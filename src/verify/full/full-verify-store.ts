@@ -1,4 +1,5 @@
 import type { MessageRef } from '../../monitoring/channel-port';
+import { updateJson } from '../../state/compare-and-set';
 import { inStore, type StateStore } from '../../state/state-store';
 import type { TableVerdict } from './table-verdict';
 
@@ -81,6 +82,12 @@ export class FullVerifyStore {
 
   async saveRun(run: FullRun): Promise<void> {
     await inStore(() => this.redis.set(this.keys.run, JSON.stringify(run)));
+  }
+
+  /** Changes the run atomically (compare-and-set): `change` returns undefined to leave it alone. The run as it is after. */
+  async updateRun(change: (current: FullRun | undefined) => FullRun | undefined): Promise<{ run: FullRun | undefined; written: boolean }> {
+    const out = await updateJson<FullRun, undefined>(this.redis, this.keys.run, (current) => ({ next: change(current), result: undefined }));
+    return { run: out.value, written: out.written };
   }
 
   /** A new run: the previous run's finished tables are forgotten. */

@@ -91,12 +91,12 @@ export class FullVerify {
   /** Asks the running full verify of the hop to stop; false when none is running. */
   async cancel(hop: Hop, user: string): Promise<boolean> {
     const store = this.deps.store(hop.id);
-    const run = await store.run();
-    if (!run || (run.status !== 'running' && run.status !== 'cancelling')) return false;
-    await store.saveRun({ ...run, status: 'cancelling', cancelledBy: user });
+    // Atomic: a run that finished meanwhile is never turned back into a cancelling one.
+    const { run, written } = await store.updateRun((cur) => (cur && (cur.status === 'running' || cur.status === 'cancelling') ? { ...cur, status: 'cancelling', cancelledBy: cur.cancelledBy ?? user } : undefined));
+    if (!written || !run) return false;
     this.executions.get(hop.id)?.stop(new VerifyStopped('cancelled'));
     // Nobody runs it (its process died): finish it as cancelled here.
-    if (!this.executions.has(hop.id) && (await store.claim(this.deps.processId, this.leaseMs))) this.launch(hop, { ...run, status: 'cancelling', cancelledBy: user });
+    if (!this.executions.has(hop.id) && (await store.claim(this.deps.processId, this.leaseMs))) this.launch(hop, run);
     return true;
   }
 
@@ -171,7 +171,12 @@ export class FullVerify {
       if (ref) await channel.update(ref, progress()).catch(() => undefined);
       else ref = await channel.post(progress());
       run.message = ref;
-      await store.saveRun(run);
+      // A cancel that arrived since the run began is kept, never overwritten by this save.
+      const saved = await store.updateRun((cur) => (cur?.status === 'cancelling' ? { ...run, status: 'cancelling', cancelledBy: cur.cancelledBy } : run));
+      if (saved.run?.status === 'cancelling') {
+        run = saved.run;
+        halt(new VerifyStopped('cancelled'));
+      }
       let lastEdit = Date.now();
       const edit = () => {
         if (Date.now() - lastEdit < (this.deps.progressEveryMs ?? 2000) || !ref) return;
