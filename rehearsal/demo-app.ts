@@ -54,7 +54,12 @@ export class DemoApp {
   private async writeOnce(): Promise<void> {
     const url = this.heroku.configVars.DATABASE_URL;
     this.status.database = url ? this.labelOf(url) : '(no DATABASE_URL)';
-    if (this.throwErrors) this.rollbar.record(1);
+    if (this.throwErrors) {
+      // The side panel counts every error the app reports, these included.
+      this.rollbar.record(1);
+      this.status.errors++;
+      this.status.lastError = 'an application error (the app errors switch is on)';
+    }
     // Scaled to 0, a dyno is stopped and its connection closes with it: it is no writer any more.
     if (!this.heroku.scaleOf('web')) {
       await this.disconnect();

@@ -18,6 +18,8 @@ export class MovingDms {
   private paused = false;
   private loaded = 0;
   private lastRefresh = 0;
+  /** The start under way: describes come in parallel, and only one may subscribe (a second CREATE SUBSCRIPTION fails the task). */
+  private starting?: Promise<void>;
 
   constructor(
     dms: DmsStandIn,
@@ -46,7 +48,7 @@ export class MovingDms {
 
   private async refresh(): Promise<void> {
     const t = this.task;
-    if (t.Status === 'starting') await this.start();
+    if (t.Status === 'starting') await (this.starting ??= this.start().finally(() => (this.starting = undefined)));
     if (t.Status !== 'running') return;
     const now = Date.now();
     const full = t.ReplicationTaskStats;

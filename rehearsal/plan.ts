@@ -69,6 +69,18 @@ access:
   approvals_required: 2
   approval_ttl_minutes: 30
 
+# The app's own queries, timed on each hop's source and target (/migrate bench <hop>); few runs, so it takes seconds.
+bench:
+  runs: 20
+  warmup: 2
+  concurrency: 2
+  max_ratio: 1.5
+  compare: p95
+  time_limit_seconds: 60
+  queries:
+    - { name: orders_of_customer, sql: "SELECT id, amount_cents, created_at FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20", params: [42] }
+    - { name: revenue_by_day, sql: "SELECT date_trunc('day', created_at) AS day, sum(amount_cents) FROM orders GROUP BY 1 ORDER BY 1", params: [] }
+
 health:
   cache_seconds: 5
   timeout_ms: 3000

@@ -10,7 +10,7 @@ export interface ConsoleMessage {
   edited: boolean;
   /** Only this member sees it ("Only visible to you"). */
   visibleTo?: string;
-  files: { id: string; title: string }[];
+  files: { id: string; title: string; name?: string }[];
   at: number;
 }
 
@@ -44,6 +44,8 @@ export class ChannelModel {
       byTs.set(m.ts, m);
     };
     let ephemeral = 0;
+    // The file's name is given when its upload URL is asked for; the upload's completion names only its id.
+    const names = new Map(this.slack.calls.filter((c) => c.method === 'files.getUploadURLExternal' && c.result?.ok === true).map((c) => [String(c.result!.file_id), String(c.args.filename ?? '')]));
     // One time line of API calls and response_url replies, in the order the stand-in got them.
     const events = [
       ...this.slack.calls.map((c, i) => ({ at: c.at, order: i, call: c })),
@@ -69,10 +71,18 @@ export class ChannelModel {
         add({ ts: `e${ephemeral++}`, from: 'Cutover', text: String(a.text ?? ''), blocks: blocksOf(a.blocks), edited: false, visibleTo: viewer, files: [], at: c.at });
       } else if (c.method === 'files.completeUploadExternal') {
         const files = JSON.parse(String(a.files)) as { id: string; title?: string }[];
-        add({ ts: `f${c.at}-${files[0]?.id}`, threadTs: a.thread_ts ? String(a.thread_ts) : undefined, from: 'Cutover', text: String(a.initial_comment ?? ''), blocks: [], edited: false, files: files.map((f) => ({ id: f.id, title: f.title ?? f.id })), at: c.at });
+        add({ ts: `f${c.at}-${files[0]?.id}`, threadTs: a.thread_ts ? String(a.thread_ts) : undefined, from: 'Cutover', text: String(a.initial_comment ?? ''), blocks: [], edited: false, files: files.map((f) => ({ id: f.id, title: f.title ?? f.id, name: names.get(f.id) })), at: c.at });
       }
     }
     return out;
+  }
+
+  /** The Home tab the bot last published to `viewer` (views.publish), if any. */
+  homeOf(viewer: string): { blocks: unknown[] } | undefined {
+    const c = this.slack.calls.filter((x) => x.method === 'views.publish' && x.result?.ok === true && x.args.user_id === viewer).pop();
+    if (!c) return undefined;
+    const view = (typeof c.args.view === 'string' ? JSON.parse(c.args.view) : c.args.view) as { blocks?: unknown };
+    return { blocks: blocksOf(view.blocks) };
   }
 }
 

@@ -9,8 +9,9 @@ import { CHANNEL, MEMBERS } from '../plan';
 import { ChannelModel, type ConsoleMessage } from './channel-model';
 
 const PUBLIC = join(__dirname, 'public');
-const STATIC: Record<string, string> = { '/': 'index.html', '/console.js': 'console.js', '/console.css': 'console.css' };
-const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+// favicon.ico too: a browser asks for it whatever the page links, and a 404 on load looks broken.
+const STATIC: Record<string, string> = { '/': 'index.html', '/console.js': 'console.js', '/console.css': 'console.css', '/favicon.svg': 'favicon.svg', '/favicon.ico': 'favicon.svg' };
+const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml' };
 
 export interface ConsoleDeps {
   slack: SlackStandIn;
@@ -65,7 +66,7 @@ export class ConsoleServer extends LocalHttpServer {
   private async state(viewer: string): Promise<unknown> {
     const mine = this.typed.filter((t) => t.by === viewer);
     const messages = [...this.channel.messagesFor(viewer), ...mine].sort((a, b) => a.at - b.at);
-    return { channel: CHANNEL, members: MEMBERS, viewer, messages, world: await this.deps.world() };
+    return { channel: CHANNEL, members: MEMBERS, viewer, messages, home: this.channel.homeOf(viewer), world: await this.deps.world() };
   }
 
   /** `/migrate <text>` as `user`, signed as Slack signs it; the bot's reply arrives at the response URL. */
@@ -91,7 +92,7 @@ export class ConsoleServer extends LocalHttpServer {
   private file(id: string, res: ServerResponse): void {
     const bytes = this.deps.slack.uploads.get(decodeURIComponent(id));
     if (!bytes) return json(res, 404, { error: 'no such file' });
-    res.writeHead(200, { 'Content-Type': bytes.subarray(1, 4).toString() === 'PNG' ? 'image/png' : 'application/octet-stream' });
+    res.writeHead(200, { 'Content-Type': contentTypeOf(bytes) });
     res.end(bytes);
   }
 }
@@ -99,4 +100,11 @@ export class ConsoleServer extends LocalHttpServer {
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
   res.end(JSON.stringify(body));
+}
+
+/** PNG charts show as images; the report opens as the HTML page it is. */
+function contentTypeOf(bytes: Buffer): string {
+  if (bytes.subarray(1, 4).toString() === 'PNG') return 'image/png';
+  if (/^\s*<!doctype html/i.test(bytes.subarray(0, 64).toString('utf8'))) return 'text/html; charset=utf-8';
+  return 'application/octet-stream';
 }

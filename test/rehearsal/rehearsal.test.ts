@@ -2,11 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { eventually } from '../support/free-port';
 import { ConsolePage } from './console-page';
 import { startRehearsal, type RehearsalProcess } from './rehearsal-process';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOT = join(__dirname, '../../artifacts/rehearsal.png');
+const ARTIFACTS = join(__dirname, '../../artifacts');
+const SCREENSHOT = join(ARTIFACTS, 'rehearsal.png');
 
 /**
  * The README's first command, played through in a headless browser the way a newcomer would:
@@ -17,6 +19,14 @@ describe('npm run rehearse, in a browser', () => {
   let rehearsal: RehearsalProcess;
   let browser: Browser;
   let c: ConsolePage;
+  /** Every address the page asked for that answered 404. */
+  const notFound: string[] = [];
+
+  async function screenshot(name: string): Promise<void> {
+    const path = join(ARTIFACTS, name);
+    await c.page.screenshot({ path });
+    console.log(`screenshot: ${path}`);
+  }
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`the browser test needs Chromium at ${CHROMIUM}: apt-get install chromium (bash .ci/run does), or set CHROMIUM_PATH`);
@@ -27,6 +37,9 @@ describe('npm run rehearse, in a browser', () => {
     });
     mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('response', (r) => {
+      if (r.status() === 404) notFound.push(r.url());
+    });
     await page.goto(rehearsal.url);
     c = new ConsolePage(page);
   }, 240_000);
@@ -50,6 +63,20 @@ describe('npm run rehearse, in a browser', () => {
       await c.page.locator('.msg.ephemeral', { hasText: replies[i] }).waitFor({ timeout: 15_000 });
     }
   }
+
+  test('the console: nothing 404s on load, an empty channel says where to start, the member survives a reload', async () => {
+    await c.page.waitForLoadState('load');
+    const empty = c.page.locator('#messages .empty');
+    await empty.waitFor({ timeout: 10_000 });
+    expect(await empty.innerText()).toContain('type /migrate help, or start with /migrate status');
+    await c.page.waitForTimeout(1000); // the browser asks for the favicon after the page loaded
+    expect(notFound).toEqual([]);
+    await c.as('Carol');
+    await c.page.reload();
+    await c.page.locator('#messages[data-viewer="U0CAROL"]').waitFor({ state: 'attached', timeout: 10_000 });
+    expect(await c.page.locator('#member').inputValue()).toBe('U0CAROL');
+    expect(notFound).toEqual([]);
+  }, 60_000);
 
   test('hop 1: lag, then a cutover approved by two teammates; the app moves to EC2', async () => {
     await c.as('Alice');
@@ -80,9 +107,22 @@ describe('npm run rehearse, in a browser', () => {
     await c.as('Alice');
     await c.migrate('setup ec2-to-aurora', 'the same table on target aurora');
     await c.migrate('dms ec2-to-aurora start', 'is starting');
-    const status = await c.migrateUntil('dms ec2-to-aurora status', /ETA: \d+ (s|min)/, 120_000);
+    const status = await c.migrateUntil('dms ec2-to-aurora status', /ETA: (about )?\d+ (s|min)/, 120_000);
     expect(status).toMatch(/Full load: \S* \d+%[\s\S]*Tables: \d loaded · \d loading · \d queued · 0 errored/);
   }, 240_000);
+
+  test('hop 2: the latency bench times the queries on EC2 and Aurora, with a verdict and a chart', async () => {
+    await c.as('Alice');
+    await c.migrate('bench ec2-to-aurora', /\S/, 90_000);
+    const answer = c.page.locator('.msg.ephemeral', { hasText: /GO: latency of .* against .* \(ec2-to-aurora\)/ }).last();
+    await answer.waitFor({ timeout: 90_000 });
+    expect(await answer.innerText()).toMatch(/orders_of_customer[\s\S]*revenue_by_day/);
+    const chart = c.page.locator('.file', { hasText: 'bench-ec2-to-aurora.png' }).last().locator('img');
+    await chart.waitFor({ timeout: 30_000 });
+    await eventually(() => chart.evaluate((i) => (i as unknown as { complete: boolean; naturalWidth: number }).complete && (i as unknown as { naturalWidth: number }).naturalWidth > 0), 10_000, 'the bench chart to load');
+    await answer.scrollIntoViewIfNeeded();
+    await screenshot('rehearsal-bench.png');
+  }, 150_000);
 
   test('an error-tracker outage blocks the cutover until it clears', async () => {
     await c.setSwitch('error-tracker-outage', true);
@@ -116,12 +156,49 @@ describe('npm run rehearse, in a browser', () => {
   }, 240_000);
 
   test('the error-rate watch after the cutover alerts on a spike and offers a rollback', async () => {
+    const before = await c.world('writes / errors');
     await c.setSwitch('app-errors', true);
+    // The side panel counts the errors the switch makes the app report.
+    const during = await c.waitForWorld('writes / errors', /\/ [1-9]\d*$/, 10_000);
+    expect(Number(during.split(' / ')[1])).toBeGreaterThan(Number(before.split(' / ')[1]));
     const alert = await c.waitForMessage(/Error rate spiking.*right after the cutover of ec2-to-aurora/, 60_000);
     expect(await alert.locator('button.bk').innerText()).toContain('Roll back ec2-to-aurora');
     await c.setSwitch('app-errors', false);
+    // Once the panel has caught up with the switch (it reads the world once a second), the count stays.
+    await c.page.waitForTimeout(2500);
+    const stopped = (await c.world('writes / errors')).split(' / ')[1];
+    await c.page.waitForTimeout(2500);
+    expect((await c.world('writes / errors')).split(' / ')[1]).toBe(stopped);
     await c.page.screenshot({ path: SCREENSHOT });
     console.log(`screenshot: ${SCREENSHOT}`);
+  }, 120_000);
+
+  test('the Home tab shows what the bot published to the selected member', async () => {
+    await c.as('Alice');
+    await c.page.click('[data-tab="home"]');
+    const home = c.page.locator('#home[data-viewer="U0ALICE"] .block.header', { hasText: 'Migration rehearsal' });
+    await home.waitFor({ timeout: 60_000 });
+    expect(await c.page.locator('#home').innerText()).toMatch(/ec2-to-aurora/);
+    await screenshot('rehearsal-home.png');
+    await c.page.click('[data-tab="channel"]');
+  }, 90_000);
+
+  test('/migrate report posts the HTML report; the console lists it and opens it', async () => {
+    await c.migrate('report', /\S/, 60_000);
+    const file = c.page.locator('.file', { hasText: /migration-report-rehearsal-[\d-]+\.html/ }).last();
+    await file.waitFor({ timeout: 60_000 });
+    const href = (await file.locator('a.download').getAttribute('href'))!;
+    await file.scrollIntoViewIfNeeded();
+    await screenshot('rehearsal-report-in-channel.png');
+    const report = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+    const res = await report.goto(new URL(href, rehearsal.url).toString());
+    expect(res?.status()).toBe(200);
+    expect(res?.headers()['content-type']).toContain('text/html');
+    expect(await report.locator('body').innerText()).toMatch(/heroku-to-ec2[\s\S]*ec2-to-aurora/);
+    const path = join(ARTIFACTS, 'rehearsal-report.png');
+    await report.screenshot({ path, fullPage: true });
+    console.log(`screenshot: ${path}`);
+    await report.close();
   }, 120_000);
 
   test('Ctrl-C stops everything and leaves no process or cluster behind', async () => {
@@ -137,5 +214,8 @@ describe('npm run rehearse, in a browser', () => {
     expect(left).toEqual([]);
     for (const pid of rehearsal.pids) expect(() => process.kill(pid, 0)).toThrow();
     await expect(fetch(rehearsal.url)).rejects.toThrow();
+    // The page still open says the rehearsal is gone.
+    await c.page.locator('#gone').waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await c.page.locator('#gone').innerText()).toContain('The rehearsal is gone');
   }, 60_000);
 });

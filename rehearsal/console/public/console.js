@@ -1,6 +1,7 @@
 // The rehearsal console: renders the channel from /api/state (Block Kit as Slack draws it, threads,
 // edits, ephemeral replies), sends /migrate commands and button clicks as the chosen member, and
 // flips the fault switches. Plain browser JavaScript, no build step.
+/* global localStorage */
 'use strict';
 
 const EMOJI = {
@@ -11,7 +12,9 @@ const EMOJI = {
   heavy_minus_sign: '➖', bell: '🔔', bar_chart: '📊', arrow_up: '⬆️', alarm_clock: '⏰', heavy_check_mark: '✔️', truck: '🚚',
 };
 
-const state = { viewer: new URLSearchParams(location.search).get('as') || '', members: [], lastMessages: '', lastWorld: '' };
+// The chosen member survives a reload (?as= in the address wins).
+const MEMBER_KEY = 'cutover-rehearsal-member';
+const state = { viewer: new URLSearchParams(location.search).get('as') || localStorage.getItem(MEMBER_KEY) || '', members: [], lastMessages: '', lastWorld: '', lastHome: '', tab: 'channel' };
 
 function esc(s) {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -168,7 +171,14 @@ function renderMessage(m) {
   if (m.blocks && m.blocks.length) for (const b of m.blocks) div.appendChild(renderBlock(b, m));
   else if (m.text) div.appendChild(el('div', 'text', mrkdwn(m.text)));
   for (const f of m.files || []) {
-    const wrap = el('div', 'file', `<div>📎 ${esc(f.title)}</div>`);
+    const wrap = el('div', 'file', `<div>📎 ${esc(f.title)}${f.name ? ` <span class="filename">${esc(f.name)}</span>` : ''}</div>`);
+    if (f.name && !/\.png$/i.test(f.name)) {
+      wrap.appendChild(el('a', 'download', `Open ${esc(f.name)}`));
+      wrap.lastChild.href = `/files/${encodeURIComponent(f.id)}`;
+      wrap.lastChild.target = '_blank';
+      div.appendChild(wrap);
+      continue;
+    }
     const img = image(`/files/${encodeURIComponent(f.id)}`, f.title);
     img.addEventListener('error', () => img.replaceWith(el('a', '', `<a href="/files/${encodeURIComponent(f.id)}">download</a>`)));
     wrap.appendChild(img);
@@ -181,6 +191,7 @@ function renderMessages(messages) {
   const box = document.getElementById('messages');
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
   box.innerHTML = '';
+  if (!messages.length) box.appendChild(el('div', 'empty', 'Nothing here yet: type <code>/migrate help</code>, or start with <code>/migrate status</code>.'));
   const threads = new Map();
   for (const m of messages) if (m.threadTs && m.threadTs !== m.ts) threads.set(m.threadTs, [...(threads.get(m.threadTs) || []), m]);
   const parents = new Set(messages.map((m) => m.ts));
@@ -228,18 +239,32 @@ async function post(path, body) {
   return res.json();
 }
 
+/** The rehearsal stopped (Ctrl-C, or it crashed): say so rather than show a channel that no longer moves. */
+function gone(is) {
+  document.getElementById('gone').hidden = !is;
+}
+
 async function refresh() {
-  const res = await fetch(`/api/state?as=${encodeURIComponent(state.viewer)}`);
-  const s = await res.json();
+  let s;
+  try {
+    const res = await fetch(`/api/state?as=${encodeURIComponent(state.viewer)}`);
+    s = await res.json();
+  } catch (e) {
+    gone(true);
+    throw e;
+  }
+  gone(false);
   if (!state.members.length) {
     state.members = s.members;
     const select = document.getElementById('member');
     select.innerHTML = s.members.map((m) => `<option value="${esc(m.id)}">${esc(m.name)} (${esc(m.role)})</option>`).join('');
-    if (!state.viewer) state.viewer = s.viewer;
+    if (!s.members.some((m) => m.id === state.viewer)) state.viewer = s.viewer;
     select.value = state.viewer;
     select.addEventListener('change', () => {
       state.viewer = select.value;
+      localStorage.setItem(MEMBER_KEY, state.viewer);
       state.lastMessages = '';
+      state.lastHome = '';
       refresh();
     });
   }
@@ -248,12 +273,35 @@ async function refresh() {
     state.lastMessages = m;
     renderMessages(s.messages);
   }
+  const h = JSON.stringify(s.home);
+  if (h !== state.lastHome) {
+    state.lastHome = h;
+    renderHome(s.home);
+  }
   const w = JSON.stringify(s.world);
   if (w !== state.lastWorld) {
     state.lastWorld = w;
     renderWorld(s.world);
   }
 }
+
+/** The selected member's App Home tab: the view the bot last published to them (views.publish). */
+function renderHome(view) {
+  const box = document.getElementById('home');
+  box.innerHTML = '';
+  if (!view) return void box.appendChild(el('div', 'empty', 'The bot has not published a Home tab to this member yet.'));
+  const msg = { ts: 'home' };
+  for (const b of view.blocks || []) box.appendChild(renderBlock(b, msg));
+  box.dataset.viewer = state.viewer;
+}
+
+function showTab(tab) {
+  state.tab = tab;
+  for (const t of document.querySelectorAll('[data-tab]')) t.classList.toggle('on', t.dataset.tab === tab);
+  document.getElementById('messages').hidden = tab !== 'channel';
+  document.getElementById('home').hidden = tab !== 'home';
+}
+for (const t of document.querySelectorAll('[data-tab]')) t.addEventListener('click', () => showTab(t.dataset.tab));
 
 document.getElementById('composer').addEventListener('submit', async (e) => {
   e.preventDefault();
