@@ -8,7 +8,7 @@ const EMOJI = {
   white_check_mark: '✅', x: '❌', no_entry: '⛔', white_circle: '⚪', warning: '⚠️', red_circle: '🔴', lock: '🔒',
   large_green_circle: '🟢', rotating_light: '🚨', unlock: '🔓', octagonal_sign: '🛑', leftwards_arrow_with_hook: '↩️',
   large_yellow_circle: '🟡', large_blue_circle: '🔵', gear: '⚙️', fast_forward: '⏩', double_vertical_bar: '⏸️',
-  arrows_counterclockwise: '🔄', arrow_forward: '▶️', mag: '🔍', hourglass_flowing_sand: '⏳', hourglass: '⌛',
+  tada: '🎉', arrows_counterclockwise: '🔄', arrow_forward: '▶️', mag: '🔍', hourglass_flowing_sand: '⏳', hourglass: '⌛',
   heavy_minus_sign: '➖', bell: '🔔', bar_chart: '📊', arrow_up: '⬆️', alarm_clock: '⏰', heavy_check_mark: '✔️', truck: '🚚',
 };
 
