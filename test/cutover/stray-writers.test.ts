@@ -49,14 +49,17 @@ async function cutOverUntilStopped(rig: PhysicalRig, requester = 'U0OPS1'): Prom
 
 const runOf = (rig: PhysicalRig) => rig.h.bots[0].cutover.runs.get('hop-one');
 
-/** The run once done after the approved decision `requestId`; fails at once with the action's words if the action failed. */
-async function doneAfter(rig: PhysicalRig, requestId: string): Promise<CutoverRun> {
+/** The run once done after the approved decision `requestId`; fails at once with the action's words if the action failed, or with the run's if the resumed attempt stopped again. */
+async function doneAfter(rig: PhysicalRig, requestId: string, stopped: CutoverRun): Promise<CutoverRun> {
+  const before = stopped.attempt;
   const outcome = await eventually(async () => {
     const run = await runOf(rig);
     if (run?.status === 'done') return { run };
+    // The resumed attempt stopped again: say where and why at once, rather than wait out the test's time.
+    if (run && run.attempt > before && (run.status === 'failed' || run.status === 'interrupted')) return { failed: `the resumed run stopped: ${run.failure ?? run.status}` };
     const action = (await rig.h.bots[0].cutover.approvalStore.get(requestId))?.run;
     return action?.status === 'failed' ? { failed: action.result ?? '?' } : undefined;
-  }, 60_000, 'the resumed cutover to finish');
+  }, 50_000, 'the resumed cutover to finish');
   if (!outcome.run) throw new Error(`the approved decision failed: ${outcome.failed}`);
   return outcome.run;
 }
@@ -136,7 +139,7 @@ describe('stray writers on the source: a psql loop the plan does not know', () =
     expect(await rig.h.slack.replyTo((await rig.h.click('U0OPS1', CUTOVER_CONTINUE_WRITERS, newestButtonValue(rig.h.slack, CUTOVER_CONTINUE_WRITERS))).key)).toContain('already waiting for approval');
 
     await approveBy(rig.h, req.id, ['U0APP3', 'U0APP4']);
-    const done = await doneAfter(rig, req.id);
+    const done = await doneAfter(rig, req.id, stopped);
     expect(await stray.exited).not.toBe(0);
     expect(stray.output).toMatch(/terminating connection due to administrator command/);
     expect(done.steps.writers).toMatchObject({ status: 'done', attempts: 2 });
@@ -180,7 +183,7 @@ describe('Continue anyway past a stray writer', () => {
     const [req] = (await rig.h.bots[0].cutover.approvalStore.pending()).filter((r) => r.kind === 'cutover.writers.continue');
     expect(req.steps[0]).toContain('what they write after the fence is LOST');
     await approveBy(rig.h, req.id);
-    const done = await doneAfter(rig, req.id);
+    const done = await doneAfter(rig, req.id, run);
 
     expect(done.strayWriters!.continued).toEqual([expect.objectContaining({ by: 'U0OPS1', approvedBy: ['U0APP1', 'U0APP2'], writers: run.strayWriters!.writers })]);
     expect(done.steps.writers.result).toMatch(/1 let through \(Continue anyway\)/);
