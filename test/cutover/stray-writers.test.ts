@@ -75,7 +75,7 @@ describe('stray writers on the source: a psql loop the plan does not know', () =
     // Autocommit INSERTs every 50 ms: between two of them the session is idle, as a scheduler's is.
     stray = new StrayPsql(await strayRole(rig.primary), 'nightly-reconcile', 'INSERT INTO stray_rows DEFAULT VALUES \\watch 0.05');
     await eventually(async () => (await strayRows(rig.primary)) > 5, 10_000, 'the stray loop to write');
-  });
+  }, 120_000);
   afterAll(async () => {
     stray?.stop();
     await rig?.stop();
@@ -165,7 +165,7 @@ describe('Continue anyway past a stray writer', () => {
     // One long statement that commits as it goes: an active, non-read-only session.
     stray = new StrayPsql(await strayRole(rig.primary), 'bi-export', 'DO $$ BEGIN LOOP INSERT INTO stray_rows DEFAULT VALUES; COMMIT; PERFORM pg_sleep(0.05); END LOOP; END $$;');
     await eventually(async () => (await strayRows(rig.primary)) > 5, 10_000, 'the stray loop to write');
-  });
+  }, 120_000);
   afterAll(async () => {
     stray?.stop();
     await rig?.stop();
@@ -205,7 +205,7 @@ describe('a session that connects after the writers check and writes before the 
   beforeAll(async () => {
     rig = await physicalRig({ rows: 10 });
     Object.assign(rig.h.plan.cutover, { writersTimeoutSeconds: 2 });
-  });
+  }, 120_000);
   afterAll(async () => {
     late?.stop();
     await rig?.stop();

@@ -145,7 +145,7 @@ export async function physicalRig(opts: { rows?: number; instances?: number; fen
     jobs: true,
   });
   await h.command('U0OPS1', 'setup hop-one');
-  await eventually(async () => (await h.bots[0].cutover.samples.latest('hop-one'))?.heartbeatLagSeconds === 0, 20_000, 'the standby to catch up');
+  await eventually(async () => (await h.bots[0].cutover.samples.latest('hop-one'))?.heartbeatLagSeconds === 0, 45_000, 'the standby to catch up');
   return {
     primary,
     standby,
