@@ -32,6 +32,7 @@ import { redisAtStart } from './lifecycle/redis-at-start';
 import { DatabaseSet } from './db/database-set';
 import { LagMonitor } from './monitoring/lag-monitor';
 import { monitoringJobs } from './monitoring/monitoring-jobs';
+import { catchUpReader } from './dms/hop-catch-up';
 import { LeaderLease } from './scheduler/leader-lease';
 import { JobScheduler } from './scheduler/job-scheduler';
 import { IncidentStore } from './state/incident-store';
@@ -186,6 +187,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const samples = new SampleStore(redis, keys.samples);
   const channel = planChannel(poster, plan.channel);
   const alerts = new AlertDesk(new IncidentStore(redis, keys.incidents), channel, plan.alerts.reminderMs, log);
+  const dms = new RecordedDmsMonitor({ plan, dmsFor: perRegion((r) => awsDms(r, 4, opts.awsRequestTimeoutMs)), cdcLatencyFor: perRegion((r) => cloudWatchCdcLatency(r, opts.awsRequestTimeoutMs)), redis, progressKey: keys.dmsProgress, alerts, migration, log }, records);
   const monitor = new LagMonitor({
     plan,
     databases,
@@ -196,8 +198,8 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     redis,
     updateKey: keys.channelUpdate,
     log,
+    catchUp: catchUpReader(dms),
   });
-  const dms = new RecordedDmsMonitor({ plan, dmsFor: perRegion((r) => awsDms(r, 4, opts.awsRequestTimeoutMs)), cdcLatencyFor: perRegion((r) => cloudWatchCdcLatency(r, opts.awsRequestTimeoutMs)), redis, progressKey: keys.dmsProgress, alerts, migration, log }, records);
   const rollbar = plan.health.rollbar && {
     baseUrl: plan.health.rollbar.base_url,
     environment: plan.health.rollbar.environment,

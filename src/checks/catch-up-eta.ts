@@ -1,26 +1,43 @@
 import type { Hop } from '../plan/plan';
+import type { CdcLatencyTrend } from '../dms/cdc-latency';
 import type { LagSample } from './lag-sample';
 import { lsnBytes } from './wal-position';
 
 /**
  * When will the target be caught up? Read from successive stored lag samples:
  * - physical hops: the source's WAL generation rate against the standby's replay rate (bytes);
- * - DMS and logical hops: the trend of the end-to-end (heartbeat) lag, which is the CDC latency
- *   as the target sees it.
+ * - logical hops: the trend of the end-to-end (heartbeat) lag;
+ * - DMS hops: the trend of CloudWatch's CDC latency of the task (cdcLatencyCatchUp), or the heartbeat
+ *   lag's when the plan has no CloudWatch for the hop (then `basis` says so).
  */
-export type CatchUpEstimate =
-  | { kind: 'caught-up'; at: number }
+export type CatchUpEstimate = (
+  | { kind: 'caught-up'; at: number; rates?: Rates }
   | { kind: 'catching-up'; at: number; etaMs: number; rates: Rates }
   | { kind: 'falling-behind'; at: number; rates: Rates }
   /** Too few samples, too short a span, or a reset/promotion inside the window. */
   | { kind: 'not-enough-samples'; samples: number; spanMs: number; needSamples: number; needSpanMs: number }
-  | { kind: 'promoted'; at: number };
+  | { kind: 'promoted'; at: number }
+) & { basis?: CatchUpBasis };
+
+/**
+ * What a DMS hop's estimate was read from, so nobody takes the heartbeat lag for the task's own latency:
+ * CloudWatch's CDC latency, or the heartbeat lag and why CloudWatch was not used.
+ */
+export type CatchUpBasis = { of: 'cdc-latency'; windowMs: number } | { of: 'heartbeat'; why: string };
 
 /** Physical: bytes per minute written by the source and replayed by the standby; the backlog in bytes. */
 export type Rates =
   | { unit: 'bytes'; writePerMin: number; replayPerMin: number; backlog: number }
   /** Latency trend: seconds of lag gained (+) or lost (−) per minute; the lag now in seconds. */
-  | { unit: 'seconds'; lagChangePerMin: number; lag: number };
+  | { unit: 'seconds'; lagChangePerMin: number; lag: number }
+  /** CloudWatch CDC latency: the target's (what the estimate reads) and the source's when it has enough points. */
+  | { unit: 'cdc-seconds'; target: LatencyRate; source?: LatencyRate };
+
+/** A latency now (seconds) and its least-squares change in seconds per minute (+ rising, − falling). */
+export interface LatencyRate {
+  seconds: number;
+  changePerMin: number;
+}
 
 export interface CatchUpOptions {
   /** Within this backlog the target counts as caught up (the plan's own lag gate thresholds). */
@@ -75,6 +92,28 @@ export function latencyCatchUp(samples: LagSample[], opts: CatchUpOptions): Catc
   const rates: Rates = { unit: 'seconds', lagChangePerMin, lag: last.a };
   if (lagChangePerMin >= 0) return { kind: 'falling-behind', at: last.at, rates };
   return { kind: 'catching-up', at: last.at, etaMs: (last.a / -lagChangePerMin) * 60_000, rates };
+}
+
+/**
+ * DMS CDC from CloudWatch: CDCLatencyTarget (source commit to target apply) is what must drain.
+ * Caught up once it is within `caughtUpSeconds` (the hop's max_cdc_latency_seconds); the ETA is the
+ * time until it gets there at its least-squares rate. CDCLatencySource is reported beside it, not read.
+ */
+export function cdcLatencyCatchUp(trend: CdcLatencyTrend, opts: Pick<CatchUpOptions, 'caughtUpSeconds' | 'minSpanMs' | 'minSamples'>): CatchUpEstimate {
+  const points = trend.target.map((p) => ({ at: p.at, a: p.seconds, b: 0 }));
+  const enough = enoughPoints(points, { caughtUpBytes: 0, ...opts });
+  if (enough) return enough;
+  const source = trend.source.length >= 2 ? latencyRate(trend.source.map((p) => ({ at: p.at, a: p.seconds, b: 0 }))) : undefined;
+  const target = latencyRate(points);
+  const rates: Rates = { unit: 'cdc-seconds', target, ...(source ? { source } : {}) };
+  const at = points[points.length - 1].at;
+  if (target.seconds <= opts.caughtUpSeconds) return { kind: 'caught-up', at, rates };
+  if (target.changePerMin >= 0) return { kind: 'falling-behind', at, rates };
+  return { kind: 'catching-up', at, etaMs: ((target.seconds - opts.caughtUpSeconds) / -target.changePerMin) * 60_000, rates };
+}
+
+function latencyRate(points: Point[]): LatencyRate {
+  return { seconds: points[points.length - 1].a, changePerMin: slope(points, (p) => p.a) * 60_000 };
 }
 
 /** Both positions of a standby sample in bytes; older samples without `sourceLsn` give it as replay + byte lag. */

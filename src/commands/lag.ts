@@ -1,6 +1,6 @@
 import { lagChartPng } from '../charts/lag-chart';
-import { hopCatchUp } from '../checks/catch-up-eta';
 import { lagChecks } from '../checks/lag-checks';
+import { catchUpReader } from '../dms/hop-catch-up';
 import { lagView } from '../views/lag-view';
 import { hopArgument } from './hop-argument';
 import { UsageError, type Subcommand } from './subcommand';
@@ -24,6 +24,6 @@ export const lagCommand: Subcommand = {
         ? [{ filename: `lag-${hop.id}.png`, title: `Lag on ${hop.id}`, data: lagChartPng(series, `Lag on ${hop.id} (heartbeat)`, hop.thresholds.maxLagSeconds, c.plan.schedule.timezone) }]
         : undefined;
     const note = files ? 'chart posted in this channel' : 'no chart yet: fewer than two samples';
-    return { reply: lagView(hop, sample, checks, series, note, hopCatchUp(hop, series)), files };
+    return { reply: lagView(hop, sample, checks, series, note, await catchUpReader(c.dms)(hop, series, inv.now)), files };
   },
 };

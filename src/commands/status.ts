@@ -1,6 +1,6 @@
 import { openWarnings, type CutoverRun } from '../cutover/cutover-run';
-import { hopCatchUp } from '../checks/catch-up-eta';
 import { lagChecks } from '../checks/lag-checks';
+import { catchUpReader } from '../dms/hop-catch-up';
 import { hopById } from '../plan/plan';
 import { statusView } from '../views/status-view';
 import { fullVerifyCheck } from '../verify/full/full-verify-gate';
@@ -23,7 +23,7 @@ export const statusCommand: Subcommand = {
     const warned = runs.filter((r): r is CutoverRun => openWarnings(r).length > 0);
     const hop = hopById(c.plan, migration.currentHop);
     const trend = sample && hop ? await c.samples.since(hop.id, inv.now - CATCH_UP_WINDOW_MS) : [];
-    const lag = sample && hop ? { sample, checks: lagChecks(sample, hop, migration.hops[hop.id]?.status === 'done'), catchUp: hopCatchUp(hop, trend) } : undefined;
+    const lag = sample && hop ? { sample, checks: lagChecks(sample, hop, migration.hops[hop.id]?.status === 'done'), catchUp: await catchUpReader(c.dms)(hop, trend, inv.now) } : undefined;
     const fullVerify = hop ? fullVerifyCheck(hop, c.plan, await new FullVerifyStore(c.redis, fullVerifyKeys(c.keys.verifyRun(hop.id))).last(), inv.now) : undefined;
     return { reply: statusView({ plan: c.plan, migration, run, lock, pending, lag, alerts, warned, fullVerify, now: inv.now }) };
   },

@@ -3,7 +3,7 @@ import type { Logger } from '../log';
 import { hopById, type Hop, type Plan } from '../plan/plan';
 import type { MigrationState } from '../state/migration-state';
 import { inStore, type StateStore } from '../state/state-store';
-import type { CdcLatency, CdcLatencyPort } from './cdc-latency';
+import type { CdcLatency, CdcLatencyPort, CdcLatencyTrend } from './cdc-latency';
 import { dmsConditions } from './dms-conditions';
 import { DmsApiError, type DmsPort, type DmsTableStat, type DmsTask, type StartType } from './dms-port';
 import { buildReport, dmsProgressLine, type DmsReport } from './dms-report';
@@ -53,11 +53,20 @@ export class DmsMonitor {
   }
 
   /** CloudWatch's newest CDC latency of the hop; undefined when the plan or the wiring has no CloudWatch, a string when it did not answer. */
-  async cdcLatency(hop: Hop, now = Date.now()): Promise<CdcLatency | string | undefined> {
+  cdcLatency(hop: Hop, now = Date.now()): Promise<CdcLatency | string | undefined> {
+    return this.fromCloudWatch(hop, (port, cw) => port.latest(cw.replicationInstance, cw.taskResourceId, now));
+  }
+
+  /** CloudWatch's CDC latency points of the hop since `since` (the catch-up estimate's series); undefined and string as cdcLatency. */
+  cdcLatencyTrend(hop: Hop, since: number, now = Date.now()): Promise<CdcLatencyTrend | string | undefined> {
+    return this.fromCloudWatch(hop, (port, cw) => port.trend(cw.replicationInstance, cw.taskResourceId, since, now));
+  }
+
+  private async fromCloudWatch<T>(hop: Hop, read: (port: CdcLatencyPort, cw: NonNullable<NonNullable<Hop['dms']>['cloudwatch']>) => Promise<T>): Promise<T | string | undefined> {
     const cw = hop.dms?.cloudwatch;
     if (!cw || !this.deps.cdcLatencyFor) return undefined;
     try {
-      return await this.deps.cdcLatencyFor(hop).latest(cw.replicationInstance, cw.taskResourceId, now);
+      return await read(this.deps.cdcLatencyFor(hop), cw);
     } catch (e) {
       return `CloudWatch did not answer: ${(e as Error).message}`;
     }

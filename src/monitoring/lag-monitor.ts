@@ -2,6 +2,7 @@ import type { AlertDesk } from '../alerts/alert-desk';
 import type { AlertEvent } from '../alerts/incident';
 import { lagConditions } from '../alerts/lag-conditions';
 import { hopCatchUp } from '../checks/catch-up-eta';
+import type { CatchUpReader } from '../dms/hop-catch-up';
 import { lagChecks } from '../checks/lag-checks';
 import { setupHeartbeat, writeHeartbeat, type Heartbeat } from '../checks/heartbeat';
 import { targetHeartbeatSince } from '../checks/heartbeat-trust';
@@ -28,6 +29,8 @@ export interface LagMonitorDeps {
   /** Redis key remembering the periodic update message (edit-in-place mode). */
   updateKey: string;
   log: Logger;
+  /** The update's catch-up line (a DMS hop's from CloudWatch); the stored samples' trend when absent. */
+  catchUp?: CatchUpReader;
 }
 
 /**
@@ -98,7 +101,8 @@ export class LagMonitor {
     if (!hop) return;
     const latest = await samples.latest(hop.id);
     const trend = await samples.since(hop.id, now - TREND_MS);
-    const view = channelUpdateView(hop, latest, latest ? lagChecks(latest, hop) : [], trend, (await alerts.open()).length, extraLines, hopCatchUp(hop, trend));
+    const catchUp = !latest ? undefined : this.deps.catchUp ? await this.deps.catchUp(hop, trend, now) : hopCatchUp(hop, trend);
+    const view = channelUpdateView(hop, latest, latest ? lagChecks(latest, hop) : [], trend, (await alerts.open()).length, extraLines, catchUp);
     if (plan.schedule.updateMode === 'edit') {
       const raw = await inStore(() => redis.get(updateKey));
       if (raw) {

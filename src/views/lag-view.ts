@@ -100,22 +100,40 @@ const perMin = (bytes: number) => `${formatBytes(Math.max(0, bytes))}/min`;
 /** When the target will be caught up, in one line: "caught up in about 3 h 10 min", "falling behind: …". */
 export function catchUpLine(e: CatchUpEstimate): string {
   const label = '*Catch-up:*';
+  const from = e.basis?.of === 'heartbeat' ? ` — from the heartbeat lag; ${escapeText(e.basis.why)}` : '';
   switch (e.kind) {
     case 'caught-up':
-      return `${label} caught up`;
+      return `${label} caught up${e.rates ? ` (${rateWords(e.rates)})` : ''}${from}`;
     case 'promoted':
       return `${label} the target is promoted: nothing left to replay`;
     case 'not-enough-samples':
-      return `${label} not enough samples yet (${e.samples} over ${duration(e.spanMs)}; needs ${e.needSamples} over ${duration(e.needSpanMs)})`;
+      if (e.basis?.of === 'cdc-latency') return `${label} not known yet: ${cdcPointWords(e, e.basis.windowMs)}`;
+      return `${label} not enough samples yet (${e.samples} over ${duration(e.spanMs)}; needs ${e.needSamples} over ${duration(e.needSpanMs)})${from}`;
     case 'catching-up':
-      return `${label} caught up in about ${duration(Math.max(60_000, e.etaMs))} (${rateWords(e.rates)})`;
+      return `${label} caught up in about ${duration(Math.max(60_000, e.etaMs))} (${rateWords(e.rates)})${from}`;
     case 'falling-behind':
-      return `${label} :warning: falling behind: ${rateWords(e.rates)}`;
+      return `${label} :warning: falling behind: ${rateWords(e.rates)}${from}`;
   }
+}
+
+function cdcPointWords(e: Extract<CatchUpEstimate, { kind: 'not-enough-samples' }>, windowMs: number): string {
+  const need = `needs ${e.needSamples} over ${duration(e.needSpanMs)}`;
+  if (e.samples === 0) return `CloudWatch has no CDCLatencyTarget point in the last ${duration(windowMs)} (${need})`;
+  return `CloudWatch has ${e.samples} CDCLatencyTarget point${e.samples === 1 ? '' : 's'} over ${duration(e.spanMs)} in the last ${duration(windowMs)} (${need})`;
 }
 
 function rateWords(r: Extract<CatchUpEstimate, { rates: unknown }>['rates']): string {
   if (r.unit === 'bytes') return `the source writes ${perMin(r.writePerMin)}, the standby replays ${perMin(r.replayPerMin)}; ${formatBytes(r.backlog)} behind`;
+  if (r.unit === 'cdc-seconds') {
+    const source = r.source ? `; ${formatSeconds(r.source.seconds)} at the source, ${latencyChange(r.source.changePerMin)}` : '';
+    return `CloudWatch CDC latency ${formatSeconds(r.target.seconds)} at the target, ${latencyChange(r.target.changePerMin)}${source}`;
+  }
   const change = r.lagChangePerMin >= 0 ? `grows ${formatSeconds(r.lagChangePerMin)} a minute` : `shrinks ${formatSeconds(-r.lagChangePerMin)} a minute`;
   return `the end-to-end lag is ${formatSeconds(r.lag)} and ${change}`;
+}
+
+/** "rising 40 s a minute", "falling 30 s a minute", or "steady" when the change would show as 0.0 s. */
+function latencyChange(perMin: number): string {
+  if (Math.abs(perMin) < 0.05) return 'steady';
+  return `${perMin > 0 ? 'rising' : 'falling'} ${formatSeconds(Math.abs(perMin))} a minute`;
 }
