@@ -9,10 +9,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { comparedColumns } from '../src/verify/full/row-hash';
+import { tableChecksum, tableSide } from '../src/verify/full/segment-sql';
+import { qualified, readTableShapes } from '../src/verify/full/table-shape';
 import type { TableVerdict } from '../src/verify/full/table-verdict';
 import { ClusterFolder, PgCluster } from '../test/support/pg-cluster';
 import { TEST_REDIS_URL } from '../test/support/redis';
 import type { Figure } from './sampling-round';
+import { serversCpuOf } from './server-cpu';
 
 const run = promisify(execFile);
 const ROWS = Number(process.env.FULL_VERIFY_ROWS ?? 10_000_000);
@@ -73,6 +77,31 @@ async function countBothEnds(source: PgCluster, target: PgCluster, s: Scenario):
   const t0 = performance.now();
   await Promise.all([side(source), side(target)]);
   return performance.now() - t0;
+}
+
+/**
+ * The verify's row hash alone: one whole-table checksum per table and end (a sequential scan, no
+ * segments, no sampling), both ends at once. What any per-row comparison costs at least.
+ */
+async function hashFloor(source: PgCluster, target: PgCluster, s: Scenario): Promise<void> {
+  const clients = await Promise.all([source, target].map(async (c) => {
+    const client = new Client({ connectionString: c.url('app') });
+    await client.connect();
+    await client.query("SET TimeZone = 'UTC'; SET jit = off");
+    return client;
+  }));
+  const [shapesS, shapesT] = await Promise.all(clients.map((c) => readTableShapes(c)));
+  const wanted = new Set(s.tables.map((t) => `public.${t}`));
+  await Promise.all(
+    (['source', 'target'] as const).map(async (side, i) => {
+      for (const shape of (side === 'source' ? shapesS : shapesT).filter((t) => wanted.has(qualified(t)))) {
+        const other = (side === 'source' ? shapesT : shapesS).find((t) => qualified(t) === qualified(shape))!;
+        const { columns } = side === 'source' ? comparedColumns(shape.columns, other.columns, []) : comparedColumns(other.columns, shape.columns, []);
+        await tableChecksum(clients[i], tableSide(shape.schema, shape.name, [], columns, side));
+      }
+    }),
+  );
+  await Promise.all(clients.map((c) => c.end()));
 }
 
 /** The naive way: every row of both ends, in key order, through cursors, compared in the bot. */
@@ -149,11 +178,15 @@ export async function benchFullVerify(): Promise<Figure[]> {
       const same: number[] = [];
       const counts: number[] = [];
       const baseline: number[] = [];
+      // Server CPU of each: steadier than wall time on a shared machine.
+      const cpu = { same: [] as number[], counts: [] as number[], floor: [] as number[], baseline: [] as number[] };
+      const dirs = [source.dataDir, target.dataDir];
       let sameRun = await fullVerify(source, target, redis, s.label);
       for (let i = 0; i < RUNS; i++) {
-        counts.push(await countBothEnds(source, target, s));
-        if (BASELINE) baseline.push((await fullVerify(source, target, redis, s.label, BASELINE)).ms);
-        sameRun = await fullVerify(source, target, redis, s.label);
+        cpu.counts.push(await serversCpuOf(dirs, async () => counts.push(await countBothEnds(source, target, s))));
+        cpu.floor.push(await serversCpuOf(dirs, () => hashFloor(source, target, s)));
+        if (BASELINE) cpu.baseline.push(await serversCpuOf(dirs, async () => baseline.push((await fullVerify(source, target, redis, s.label, BASELINE)).ms)));
+        cpu.same.push(await serversCpuOf(dirs, async () => (sameRun = await fullVerify(source, target, redis, s.label))));
         same.push(sameRun.ms);
         if (sameRun.verdicts.some((v) => v.differences.length || v.problems.length)) throw new Error('identical tables reported as differing');
       }
@@ -174,6 +207,11 @@ export async function benchFullVerify(): Promise<Figure[]> {
         { name: `${name}: full verify, identical`, value: `${secs(median(same))} (${spread(same)})`, how: `median of ${RUNS} runs (spread), concurrency 2 per database, both clusters on this 2-core machine` },
         { name: `${name}: count(*) on both ends`, value: `${secs(median(counts))} (${spread(counts)})`, how: 'SELECT count(*) of every table, both ends at once (parallel seq scans), measured between the verify runs' },
         { name: `${name}: full verify ÷ count(*)`, value: `${(median(same) / median(counts)).toFixed(1)}×`, how: 'target ≤ 3×' },
+        {
+          name: `${name}: servers' CPU, full verify ÷ count(*)`,
+          value: `${(median(cpu.same) / median(cpu.counts)).toFixed(1)}× (${secs(median(cpu.same))} against ${secs(median(cpu.counts))}); the row hash alone, one sequential scan a table: ${(median(cpu.floor) / median(cpu.counts)).toFixed(1)}×${BASELINE ? `; baseline checkout ${(median(cpu.baseline) / median(cpu.counts)).toFixed(1)}×` : ''}`,
+          how: 'CPU time of both PostgreSQL servers (postmaster, backends, parallel workers) from /proc, medians; the machine\'s load moves it far less than wall time',
+        },
         ...(BASELINE ? [{ name: `${name}: baseline checkout, identical`, value: `${secs(median(baseline))} (${spread(baseline)}), this one ${(median(same) / median(baseline)).toFixed(2)}× of it`, how: `the verify of ${BASELINE}, run in turn with this one` }] : []),
         { name: `${name}: with 100 differences`, value: `${secs(median(diff))} (${spread(diff)}), ${(median(diff) / median(same)).toFixed(2)}× identical`, how: 'target ≤ 1.2× identical' },
         { name: `${name}: differences named`, value: `${found.size} of ${expected.size}${allNamed ? ', all exactly' : ' — MISMATCH'}`, how: 'a third deleted, a third updated, a third inserted on the target, keys compared with the verify\'s list' },

@@ -30,12 +30,12 @@ export function duration(ms: number): string {
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
-/** Escapes user-supplied text so it cannot ping @channel or forge links. */
 /** "1 sequence", "2 sequences": `n` and the word, singular or plural. */
 export function counted(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** Escapes user-supplied text so it cannot ping @channel or forge links. */
 export function escapeText(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

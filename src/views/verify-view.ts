@@ -104,6 +104,9 @@ function differenceText(v: TableVerdict, d: Difference): string {
   return `${keyText(v, d.key)} ${what}`;
 }
 
+/** Differences in key order (numbers as numbers), so a table's list reads the same every run. */
+const byKey = <T extends { key: string[] }>(ds: T[]): T[] => [...ds].sort((a, b) => a.key.join('\u0000').localeCompare(b.key.join('\u0000'), 'en', { numeric: true }));
+
 /** The summary in the thread: each table with persistent differences (keys named, up to a limit), in-flight rows apart. */
 export function fullVerifySummaryViews(hop: string, s: FullVerifySummary, verdicts: TableVerdict[]): MessageView[] {
   const lines: string[] = [];
@@ -113,16 +116,16 @@ export function fullVerifySummaryViews(hop: string, s: FullVerifySummary, verdic
     const bits: string[] = [...v.problems.map(escapeText)];
     if (v.wholeDiffers) bits.push(`no primary key, compared as a whole: differs (${fmt(v.rowsSource)} rows on the source, ${fmt(v.rowsTarget)} on the target)`);
     if (v.differences.length || v.unnamed) {
-      const shown = v.differences.slice(0, named).map((d) => escapeText(differenceText(v, d)));
+      const shown = byKey(v.differences).slice(0, named).map((d) => escapeText(differenceText(v, d)));
       const more = v.differences.length - shown.length + v.unnamed;
-      bits.push(`${fmt(v.differences.length + v.unnamed)} differing keys: ${shown.join('; ')}${more > 0 ? `; and ${fmt(more)} more (in the CSV)` : ''}`);
+      bits.push(`${fmt(v.differences.length + v.unnamed)} ${v.differences.length + v.unnamed === 1 ? 'differing key' : 'differing keys'}: ${shown.join('; ')}${more > 0 ? `; and ${fmt(more)} more (in the CSV)` : ''}`);
     }
     if (v.unsettled && (v.differences.length || v.wholeDiffers)) bits.push(`⚠️ ${escapeText(v.unsettled)}`);
     if (bits.length) lines.push(`• ${t}: ${bits.join('; ')}`);
   }
   const flight: string[] = [];
   for (const v of verdicts) {
-    if (v.inFlight.length) flight.push(`• \`${escapeText(v.table)}\`: ${v.inFlight.slice(0, named).map((d) => escapeText(differenceText(v, d))).join('; ')}${v.inFlight.length > named ? `; and ${fmt(v.inFlight.length - named)} more` : ''}`);
+    if (v.inFlight.length) flight.push(`• \`${escapeText(v.table)}\`: ${byKey(v.inFlight).slice(0, named).map((d) => escapeText(differenceText(v, d))).join('; ')}${v.inFlight.length > named ? `; and ${fmt(v.inFlight.length - named)} more` : ''}`);
     if (v.wholeInFlight) flight.push(`• \`${escapeText(v.table)}\` (no primary key, compared as a whole): ${escapeText(v.wholeInFlight)}`);
   }
   const whole = verdicts.filter((v) => v.compared === 'whole' && !v.wholeDiffers && !v.wholeInFlight).map((v) => `\`${escapeText(v.table)}\``);

@@ -30,6 +30,10 @@ describe('/migrate verify --full: every row of source and target compared inside
     CREATE TABLE k_composite (tenant int, code text, v jsonb, PRIMARY KEY (tenant, code));
     CREATE TABLE accounts (id bigint PRIMARY KEY, owner text, balance numeric(14,2), note text);
     CREATE TABLE line_items (tenant int, line text, qty int, PRIMARY KEY (tenant, line));
+    CREATE TABLE widths (id ${side === 'source' ? 'smallint' : 'int'} PRIMARY KEY,
+      a ${side === 'source' ? 'int NOT NULL' : 'bigint'},
+      b ${side === 'source' ? 'smallint NOT NULL' : 'int NOT NULL'},
+      c ${side === 'source' ? 'bigint' : 'int NOT NULL'});
     CREATE TABLE log_lines (at timestamptz, msg text);
     CREATE TABLE audit_trail (at timestamptz, msg text);
     CREATE TABLE shapes (id int PRIMARY KEY,
@@ -50,6 +54,7 @@ describe('/migrate verify --full: every row of source and target compared inside
     INSERT INTO k_composite SELECT g % 7, 'c' || g, jsonb_build_object('g', g, 'half', g / 2.0) FROM generate_series(1, 8000) g;
     INSERT INTO accounts SELECT g, 'owner ' || (g % 97), g * 1.25, CASE WHEN g % 3 = 0 THEN NULL ELSE 'n' || g END FROM generate_series(1, 20000) g;
     INSERT INTO line_items SELECT g % 11, 'line-' || g, g FROM generate_series(1, 6000) g;
+    INSERT INTO widths SELECT g, g * 100000 - 150000000, g - 1500, -g FROM generate_series(1, 3000) g;
     INSERT INTO log_lines SELECT timestamptz '2025-01-01 00:00:00+00' + g * interval '1 s', 'm' || g FROM generate_series(1, 3000) g;
     INSERT INTO audit_trail SELECT timestamptz '2025-01-01 00:00:00+00' + g * interval '1 s', 'a' || g FROM generate_series(1, 3000) g;
   `;
@@ -76,6 +81,8 @@ describe('/migrate verify --full: every row of source and target compared inside
       INSERT INTO accounts VALUES (20001, 'owner x', 1.00, NULL);
       UPDATE accounts SET note = 'tampered' WHERE id = 15000;
       UPDATE line_items SET qty = -1 WHERE tenant = 8 AND line = 'line-3000';
+      UPDATE widths SET a = NULL WHERE id = 42;
+      UPDATE widths SET c = 0 WHERE id = 2999;
       DELETE FROM audit_trail WHERE msg = 'a1500';`, [], 'app');
     // Only the heartbeat replicates (logically): the tables differ as the test made them, and the target still shows the source's heartbeats.
     for (const c of [source, target]) {
@@ -108,7 +115,7 @@ verify: { exclude_columns: { public.shapes: [synced_at] } }
   test('identical tables of each key kind (int, bigint, uuid, text, composite) compare equal, every row counted', async () => {
     const thread = await eventually(() => (threadOf(h).includes('Persistent differences') ? threadOf(h) : undefined), 10_000, 'the thread');
     for (const same of ['k_int', 'k_bigint', 'k_uuid', 'k_text', 'k_composite', 'log_lines']) expect(thread).not.toContain(`public.${same}\`:`);
-    expect(thread).toMatch(/Full verify of hop-one\* \(live source\): 10 tables, 116,002 rows/);
+    expect(thread).toMatch(/Full verify of hop-one\* \(live source\): 11 tables, 119,002 rows/);
   });
 
   test('a deleted, an inserted and an updated row on the target are each named with their key and columns', async () => {
@@ -118,7 +125,11 @@ verify: { exclude_columns: { public.shapes: [synced_at] } }
     expect(accounts).toContain('id=777 missing on the target');
     expect(accounts).toContain('id=20001 extra on the target');
     expect(accounts).toContain('id=15000 different (note)');
-    expect(thread).toContain('`public.line_items`: 1 differing keys: (tenant, line)=(8, line-3000) different (qty)');
+    expect(thread).toContain('`public.line_items`: 1 differing key: (tenant, line)=(8, line-3000) different (qty)');
+    // int2/int4/int8 of one value hash alike, NOT NULL columns are hashed without a NULL stand-in: only the real changes show.
+    const widths = thread.split('\n').find((l) => l.includes('`public.widths`'))!;
+    expect(widths).toContain('`public.widths`: 2 differing keys: ');
+    expect(widths.split(': ').pop()!.split('; ').sort()).toEqual(['id=2999 different (c)', 'id=42 different (a)']);
     // The CSV is uploaded last, after the summary.
     const csv = await eventually(() => [...h.slack.uploads.values()].map((b) => b.toString()).join('') || undefined, 10_000, 'the CSV of differing keys');
     expect(csv.split('\n').filter((l) => l.startsWith('public.accounts,')).sort()).toEqual([
@@ -126,7 +137,7 @@ verify: { exclude_columns: { public.shapes: [synced_at] } }
       'public.accounts,id,20001,extra,,persistent',
       'public.accounts,id,777,missing,,persistent',
     ]);
-    expect(finalMessage(h)).toContain('Full verify of hop-one finished: 5 persistent differences');
+    expect(finalMessage(h)).toContain('Full verify of hop-one finished: 7 persistent differences');
     // Live source: each was looked at again once the target showed a heartbeat written after the first look.
     expect(thread).not.toContain('not confirmed');
   });
@@ -147,8 +158,8 @@ verify: { exclude_columns: { public.shapes: [synced_at] } }
 
   test('the latest full verify is a warning in health and a line in status', async () => {
     const health = await h.command('U0ANYONE', 'health hop-one');
-    expect(health).toMatch(/Full verify:\* 5 persistent differences, 0 in flight, 0\.0 h ago \(live source\)/);
+    expect(health).toMatch(/Full verify:\* 7 persistent differences, 0 in flight, 0\.0 h ago \(live source\)/);
     const status = await h.command('U0ANYONE', 'status');
-    expect(status).toContain('Full verify:* 5 persistent differences');
+    expect(status).toContain('Full verify:* 7 persistent differences');
   });
 });

@@ -15,7 +15,7 @@ export interface SegmentOptions {
   maxNamed: number;
 }
 
-export const DEFAULT_SEGMENTS: SegmentOptions = { segmentRows: 2000, segmentsPerStatement: 250, fetchRows: 256, fanout: 16, maxNamed: 10_000 };
+export const DEFAULT_SEGMENTS: SegmentOptions = { segmentRows: 2000, segmentsPerStatement: 250, fetchRows: 4096, fanout: 16, maxNamed: 10_000 };
 
 /** A key that differs after the first pass, with the row hash each side had then (absent: no row). */
 export interface FoundKey {
@@ -56,7 +56,7 @@ export async function diffKeyedTable(
 ): Promise<KeyedPass> {
   const pass: KeyedPass = { rowsSource: 0, rowsTarget: 0, found: [], unnamed: 0, statements: 0 };
   const bounds = await firstBounds(source, size, o, pass);
-  const per = Math.max(1, o.segmentsPerStatement);
+  const per = evenChunks(bounds.length + 1, o.segmentsPerStatement, source.limit.size);
   const chunks: { range: KeyRange; inner: KeyValue[] }[] = [];
   for (let a = 0; a <= bounds.length; a += per) {
     chunks.push({ range: { lo: bounds[a - 1], hi: bounds[a + per - 1] }, inner: bounds.slice(a, Math.min(a + per - 1, bounds.length)) });
@@ -75,6 +75,16 @@ export async function diffKeyedTable(
   );
   pass.found = reconcile(pass.found);
   return pass;
+}
+
+/**
+ * Segments per statement: at most `most`, and the statements (near) a multiple of the concurrency, all of
+ * about one size, so the last round of statements does not leave a session idle behind a small tail.
+ */
+export function evenChunks(segments: number, most: number, concurrency: number): number {
+  const statements = Math.ceil(segments / Math.max(1, most));
+  const rounded = statements <= 1 ? 1 : Math.ceil(statements / concurrency) * concurrency;
+  return Math.max(1, Math.ceil(segments / rounded));
 }
 
 async function firstBounds(source: Side, size: { estimate: number; pages: number; histogram?: string[] }, o: SegmentOptions, pass: KeyedPass): Promise<KeyValue[]> {

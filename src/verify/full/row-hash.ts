@@ -81,7 +81,7 @@ export function columnHash(c: ColumnShape, family: string, seed: bigint, alias =
     h = `hash_array_extended(${v}::${ARRAY_CAST[family.slice(0, -2)]}, ${s})`;
   } else {
     switch (family) {
-      case 'int': h = `hashint8extended(${v}::bigint, ${s})`; break;
+      case 'int': h = intHash(v, c.base, s); break;
       case 'numeric': h = `hash_numeric_extended(${v}::numeric, ${s})`; break;
       case 'float': h = `hashfloat8extended(${v}::double precision, ${s})`; break;
       case 'text': h = `hashtextextended(${v}::text COLLATE "C", ${s})`; break;
@@ -96,7 +96,16 @@ export function columnHash(c: ColumnShape, family: string, seed: bigint, alias =
       default: h = `hashtextextended(${canonicalText(v, c)} COLLATE "C", ${s})`;
     }
   }
-  return `COALESCE(${h}, ${nullMark(seed)}::bigint)`;
+  // Hash functions are strict: a NULL would make the whole row's hash NULL, so it gets a constant.
+  return c.notNull ? h : `COALESCE(${h}, ${nullMark(seed)}::bigint)`;
+}
+
+// The integer hashes agree for a value whatever its width (as hash joins across int2/int4/int8 need),
+// so each column is hashed at its own width, without a cast per row.
+function intHash(v: string, base: string, seed: string): string {
+  if (base === 'integer') return `hashint4extended(${v}, ${seed})`;
+  if (base === 'smallint') return `hashint2extended(${v}, ${seed})`;
+  return `hashint8extended(${v}::bigint, ${seed})`;
 }
 
 /** A seed per column name (FNV-1a, 40 bits), so both sides agree whatever the column order. */

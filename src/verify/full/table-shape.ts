@@ -10,6 +10,8 @@ export interface ColumnShape {
   kind: string;
   /** For an array, its element's base type. */
   element?: string;
+  /** Declared NOT NULL: its hash needs no stand-in for NULL. */
+  notNull?: boolean;
 }
 
 export interface TableShape {
@@ -33,7 +35,7 @@ export async function readTableShapes(db: Queryable): Promise<TableShape[]> {
   const { rows } = await db.query<{ schema: string; name: string; columns: ColumnShape[]; key: string[] | null; estimate: string; pages: string; readable: boolean; histogram: string[] | null }>(`
     SELECT n.nspname AS schema, c.relname AS name,
            (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'base', format_type(b.oid, NULL),
-                                              'kind', b.typtype, 'element', CASE WHEN b.typelem <> 0 AND b.typlen = -1 THEN format_type(e.oid, NULL) END) ORDER BY a.attnum)
+                                              'kind', b.typtype, 'notNull', a.attnotnull, 'element', CASE WHEN b.typelem <> 0 AND b.typlen = -1 THEN format_type(e.oid, NULL) END) ORDER BY a.attnum)
               FROM pg_attribute a
               JOIN pg_type t ON t.oid = a.atttypid
               JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
