@@ -7,6 +7,7 @@ import { cloudWatchCdcLatency } from '../../src/dms/cdc-latency';
 import { DmsMonitor, type DmsMonitorDeps } from '../../src/dms/dms-monitor';
 import { parsePlan } from '../../src/plan/load-plan';
 import { CloudWatchStandIn, DmsStandIn, standInTables, standInTaskSettings, type StandInTask } from '../support/dms-stand-in';
+import { startDmsAwsStandIns, type DmsAwsStandIns } from '../support/dms-aws-stand-ins';
 import { eventually, sleep } from '../support/free-port';
 import { ClusterFolder, PgCluster } from '../support/pg-cluster';
 import { APPROVERS, CHANNEL, OPERATORS } from '../support/test-plan';
@@ -22,7 +23,7 @@ describe('the fence of a DMS hop', () => {
   const folder = new ClusterFolder();
   const dms = new DmsStandIn();
   const cloudwatch = new CloudWatchStandIn();
-  const saved = { ...process.env };
+  let aws: DmsAwsStandIns;
   const plan = parsePlan(`
 name: t-${randomBytes(5).toString('hex')}
 channel: ${CHANNEL}
@@ -45,8 +46,7 @@ cutover: { fence_timeout_seconds: ${FENCE_TIMEOUT_SECONDS} }
   let deps: RunbookDeps;
 
   beforeAll(async () => {
-    await Promise.all([dms.start(), cloudwatch.start()]);
-    Object.assign(process.env, { AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE: dms.url, AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url, AWS_ACCESS_KEY_ID: 'AKIDTESTTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key' });
+    aws = await startDmsAwsStandIns(dms, cloudwatch);
     source = await PgCluster.primary(folder, 'ec2');
     target = await PgCluster.fresh(folder, 'aurora');
     for (const c of [source, target]) await c.sql('CREATE TABLE cutover_heartbeat (source text PRIMARY KEY, seq bigint NOT NULL, beat_at timestamptz NOT NULL)');
@@ -72,8 +72,7 @@ cutover: { fence_timeout_seconds: ${FENCE_TIMEOUT_SECONDS} }
     await target.stop('immediate');
     await source.stop('immediate');
     folder.remove();
-    await Promise.all([dms.stop(), cloudwatch.stop()]);
-    process.env = saved;
+    await aws?.stop();
   });
 
   const setLatency = (seconds: number) => {

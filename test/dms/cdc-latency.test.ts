@@ -2,22 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { parsePlan } from '../../src/plan/load-plan';
 import { BotHarness } from '../support/bot-harness';
 import { CloudWatchStandIn, DmsStandIn, standInTables } from '../support/dms-stand-in';
+import { startDmsAwsStandIns, type DmsAwsStandIns } from '../support/dms-aws-stand-ins';
 import { APPROVERS, CHANNEL, OPERATORS } from '../support/test-plan';
 
 describe('CloudWatch CDC latency of a DMS hop, when the plan configures it', () => {
   const dms = new DmsStandIn();
   const cloudwatch = new CloudWatchStandIn();
-  const saved = { ...process.env };
+  let aws: DmsAwsStandIns;
   let h: BotHarness;
 
   beforeAll(async () => {
-    await Promise.all([dms.start(), cloudwatch.start()]);
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE: dms.url,
-      AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
-      AWS_ACCESS_KEY_ID: 'AKIDTESTTEST',
-      AWS_SECRET_ACCESS_KEY: 'test-secret-key',
-    });
+    aws = await startDmsAwsStandIns(dms, cloudwatch);
     const task = dms.addTask('cdc');
     task.tables = standInTables(2);
     Object.assign(task.ReplicationTaskStats, { FullLoadProgressPercent: 100 });
@@ -38,8 +33,7 @@ access: { operators: [${OPERATORS.join(', ')}], approvers: [${APPROVERS.join(', 
   });
   afterAll(async () => {
     await h.stop();
-    await Promise.all([dms.stop(), cloudwatch.stop()]);
-    process.env = saved;
+    await aws?.stop();
   });
 
   test('status shows the newest CDCLatencySource and CDCLatencyTarget, asked with the task\'s dimensions', async () => {

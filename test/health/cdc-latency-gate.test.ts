@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { parsePlan } from '../../src/plan/load-plan';
 import { BotHarness } from '../support/bot-harness';
 import { CloudWatchStandIn, DmsStandIn, standInTables } from '../support/dms-stand-in';
+import { startDmsAwsStandIns, type DmsAwsStandIns } from '../support/dms-aws-stand-ins';
 import { APPROVERS, CHANNEL, OPERATORS } from '../support/test-plan';
 
 const cdcLine = (text: string) => text.split('\n').find((l) => l.includes('*DMS CDC latency (CloudWatch):*')) ?? '(no CDC latency line)';
@@ -10,7 +11,7 @@ const verdictLine = (text: string) => text.split('\n').find((l) => l.includes('*
 describe('finding 4: CloudWatch CDC latency on the target is a gate of a DMS hop (default limit 60 s)', () => {
   const dms = new DmsStandIn();
   const cloudwatch = new CloudWatchStandIn();
-  const saved = { ...process.env };
+  let aws: DmsAwsStandIns;
   let h: BotHarness;
   const latency = (targetSeconds: number) => {
     const now = Math.floor(Date.now() / 1000);
@@ -19,13 +20,7 @@ describe('finding 4: CloudWatch CDC latency on the target is a gate of a DMS hop
   };
 
   beforeAll(async () => {
-    await Promise.all([dms.start(), cloudwatch.start()]);
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE: dms.url,
-      AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
-      AWS_ACCESS_KEY_ID: 'AKIDTESTTEST',
-      AWS_SECRET_ACCESS_KEY: 'test-secret-key',
-    });
+    aws = await startDmsAwsStandIns(dms, cloudwatch);
     const task = dms.addTask('cdc');
     task.tables = standInTables(2);
     Object.assign(task.ReplicationTaskStats, { FullLoadProgressPercent: 100 });
@@ -48,8 +43,7 @@ health: { cache_seconds: 0 }
   });
   afterAll(async () => {
     await h.stop();
-    await Promise.all([dms.stop(), cloudwatch.stop()]);
-    process.env = saved;
+    await aws?.stop();
   });
   afterEach(() => {
     cloudwatch.failWith = undefined;

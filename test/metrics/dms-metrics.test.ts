@@ -2,18 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { parsePlan } from '../../src/plan/load-plan';
 import { BotHarness } from '../support/bot-harness';
 import { CloudWatchStandIn, DmsStandIn, standInTables } from '../support/dms-stand-in';
+import { startDmsAwsStandIns, type DmsAwsStandIns } from '../support/dms-aws-stand-ins';
 import { APPROVERS, CHANNEL, OPERATORS } from '../support/test-plan';
 import { parseExposition, scrape, valueOf } from './exposition';
 
 describe('/metrics of a DMS hop: full load, errored tables and CDC latency from the last report', () => {
   const dms = new DmsStandIn();
   const cloudwatch = new CloudWatchStandIn();
-  const saved = { ...process.env };
+  let aws: DmsAwsStandIns;
   let h: BotHarness;
 
   beforeAll(async () => {
-    await Promise.all([dms.start(), cloudwatch.start()]);
-    Object.assign(process.env, { AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE: dms.url, AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url, AWS_ACCESS_KEY_ID: 'AKIDTESTTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key' });
+    aws = await startDmsAwsStandIns(dms, cloudwatch);
     const task = dms.addTask('loading');
     task.tables = [...standInTables(3), ...standInTables(1, 'Table error', 3)];
     Object.assign(task.ReplicationTaskStats, { FullLoadProgressPercent: 62, TablesLoaded: 3, TablesErrored: 1 });
@@ -39,8 +39,7 @@ health: { cache_seconds: 0 }
   });
   afterAll(async () => {
     await h.stop();
-    await Promise.all([dms.stop(), cloudwatch.stop()]);
-    process.env = saved;
+    await aws?.stop();
   });
 
   test('before any report the DMS figures are absent, not zero', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { parsePlan } from '../../src/plan/load-plan';
 import { BotHarness } from '../support/bot-harness';
 import { CloudWatchStandIn } from '../support/dms-stand-in';
+import { startDmsAwsStandIns, type DmsAwsStandIns } from '../support/dms-aws-stand-ins';
 import { ClusterFolder, PgCluster, createPlainRole } from '../support/pg-cluster';
 import { APPROVERS, CHANNEL, OPERATORS } from '../support/test-plan';
 import { DenyingDmsStandIn } from './denying-stand-ins';
@@ -14,7 +15,7 @@ describe('preflight of a DMS hop, as the bot role on both ends and with the bot\
   const folder = new ClusterFolder();
   const dms = new DenyingDmsStandIn();
   const cloudwatch = new CloudWatchStandIn();
-  const saved = { ...process.env };
+  let aws: DmsAwsStandIns;
   let source: PgCluster;
   let target: PgCluster;
   let h: BotHarness;
@@ -24,8 +25,7 @@ describe('preflight of a DMS hop, as the bot role on both ends and with the bot\
   const preflight = () => h.command(`U0PF${++asker}`, 'preflight');
 
   beforeAll(async () => {
-    await Promise.all([dms.start(), cloudwatch.start()]);
-    Object.assign(process.env, { AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE: dms.url, AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url, AWS_ACCESS_KEY_ID: 'AKIDTESTTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key' });
+    aws = await startDmsAwsStandIns(dms, cloudwatch);
     dms.addTask('pf-task');
     [source, target] = await Promise.all([PgCluster.fresh(folder, 'ec2'), PgCluster.fresh(folder, 'aurora')]);
     const urls: Record<string, string> = {};
@@ -60,9 +60,8 @@ access: { operators: [${OPERATORS.join(', ')}], approvers: [${APPROVERS.join(', 
   });
   afterAll(async () => {
     await h.stop();
-    await Promise.all([dms.stop(), cloudwatch.stop(), source.stop('immediate'), target.stop('immediate')]);
+    await Promise.all([aws?.stop(), source.stop('immediate'), target.stop('immediate')]);
     folder.remove();
-    process.env = saved;
   });
 
   test('with everything granted, every check is ✅ but StartReplicationTask / StopReplicationTask, which are ⚠️: tried on a task that cannot exist', async () => {

@@ -7,10 +7,8 @@ export interface DmsAwsStandIns {
   stop(): Promise<void>;
 }
 
-/** Local DMS and CloudWatch stand-ins, with the AWS SDK pointed at them and given test credentials. */
-export async function startDmsAwsStandIns(): Promise<DmsAwsStandIns> {
-  const dms = new DmsStandIn();
-  const cloudwatch = new CloudWatchStandIn();
+/** Local DMS and CloudWatch stand-ins (a test's own, or new ones), with the AWS SDK pointed at them and given test credentials. */
+export async function startDmsAwsStandIns<D extends DmsStandIn = DmsStandIn>(dms: D = new DmsStandIn() as D, cloudwatch = new CloudWatchStandIn()): Promise<DmsAwsStandIns & { dms: D }> {
   const saved = { ...process.env };
   await Promise.all([dms.start(), cloudwatch.start()]);
   Object.assign(process.env, {
