@@ -1,4 +1,5 @@
 import { tlsSettingProblems } from '../db/tls-options';
+import { MIN_WEBHOOK_SECRET_LENGTH, plainWebhookUrl } from '../platform/webhook-app-control';
 import { loadPlan, PlanError } from '../plan/load-plan';
 import type { Plan } from '../plan/plan';
 import { databaseUrlProblem } from './database-url';
@@ -35,7 +36,8 @@ export function readStartConfig(env: NodeJS.ProcessEnv): { settings: Settings; p
       problems.push(`MIGRATION_PLAN: ${e.message.replace(/\n/g, '\n  ')}`);
     }
   }
-  if (plan) problems.push(...databaseUrlProblems(plan, env), ...tlsSettingProblems(plan.databases, env));
+  if (settings) problems.push(...redisTlsProblems(settings));
+  if (plan) problems.push(...databaseUrlProblems(plan, env), ...tlsSettingProblems(plan.databases, env), ...webhookProblems(plan, env));
   if (problems.length || !settings || !plan) throw new StartConfigError(problems);
   return { settings, plan };
 }
@@ -53,6 +55,35 @@ export function databaseUrlProblems(plan: Plan, env: NodeJS.ProcessEnv): string[
       seen.add(variable);
       const problem = databaseUrlProblem(env[variable]);
       if (problem) problems.push(`${variable} (databases.${db.id}.${field}): ${problem}`);
+    }
+  }
+  return problems;
+}
+
+/** Redis TLS settings beside a URL without TLS would be ignored: a sign the URL is not the one meant. */
+export function redisTlsProblems(settings: Pick<Settings, 'redisUrl' | 'redisCaFile'> & { redisTlsRejectUnauthorized?: boolean }): string[] {
+  if (settings.redisUrl.startsWith('rediss://')) return [];
+  const set = [settings.redisCaFile && 'REDIS_CA_FILE', settings.redisTlsRejectUnauthorized === false && 'REDIS_TLS_REJECT_UNAUTHORIZED'].filter(Boolean);
+  return set.map((v) => `${v}: set, but REDIS_URL does not use TLS (rediss://), so it would be ignored: use a rediss:// URL or unset ${v}`);
+}
+
+/** The app webhook's URL and signing secret of each hop that stops its app by webhook. */
+export function webhookProblems(plan: Plan, env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const hop of plan.hops) {
+    const app = hop.app;
+    if (app?.platform !== 'webhook') continue;
+    if (app.webhookUrlEnv && !seen.has(app.webhookUrlEnv)) {
+      seen.add(app.webhookUrlEnv);
+      const url = env[app.webhookUrlEnv]?.trim();
+      const problem = url ? plainWebhookUrl(url) : 'is not set';
+      if (problem) problems.push(`${app.webhookUrlEnv} (hops.${hop.id}.app.webhook_url_env): ${problem}`);
+    }
+    if (app.webhookSecretEnv && !seen.has(app.webhookSecretEnv)) {
+      seen.add(app.webhookSecretEnv);
+      const secret = env[app.webhookSecretEnv] ?? '';
+      if (secret.length < MIN_WEBHOOK_SECRET_LENGTH) problems.push(`${app.webhookSecretEnv} (hops.${hop.id}.app.webhook_secret_env): ${secret ? `is shorter than ${MIN_WEBHOOK_SECRET_LENGTH} characters` : 'is not set'}`);
     }
   }
   return problems;

@@ -56,6 +56,29 @@ describe('the start-up check lists every problem at once', () => {
     ]);
   });
 
+  test("TLS settings for Redis beside a URL without TLS are refused, not ignored", () => {
+    const env = { MIGRATION_PLAN: plan, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', A_URL: 'postgres://bot@a/a', A_APP_URL: 'postgres://app@a/a', B_URL: 'postgres://bot@b/b' };
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
+    expect(problemsOf({ ...env, REDIS_URL: 'redis://cache:6379', REDIS_CA_FILE: ca, REDIS_TLS_REJECT_UNAUTHORIZED: 'false' })).toEqual([
+      'REDIS_CA_FILE: set, but REDIS_URL does not use TLS (rediss://), so it would be ignored: use a rediss:// URL or unset REDIS_CA_FILE',
+      'REDIS_TLS_REJECT_UNAUTHORIZED: set, but REDIS_URL does not use TLS (rediss://), so it would be ignored: use a rediss:// URL or unset REDIS_TLS_REJECT_UNAUTHORIZED',
+    ]);
+    expect(readStartConfig({ ...env, REDIS_URL: 'rediss://cache:6380', REDIS_CA_FILE: ca }).settings.redisCaFile).toBe(ca);
+  });
+
+  test("an app webhook's URL and signing secret are checked at start, not first at the cutover", () => {
+    const hooked = join(dir, 'webhook.yml');
+    writeFileSync(hooked, 'name: t\nchannel: C0X\ndatabases: { a: { url_env: A_URL, app_url_env: A_APP_URL }, b: { url_env: B_URL, app_url_env: B_APP_URL } }\nhops: [{ id: h, method: physical, source: a, target: b, app: { platform: webhook, webhook_url_env: APP_HOOK, webhook_secret_env: APP_HOOK_SECRET } }]\naccess: { operators: [U0A], approvers: [U0B] }\n');
+    const env = { MIGRATION_PLAN: hooked, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', A_URL: 'postgres://bot@a/a', A_APP_URL: 'postgres://app@a/a', B_URL: 'postgres://bot@b/b', B_APP_URL: 'postgres://app@b/b' };
+    expect(problemsOf(env)).toEqual(['APP_HOOK (hops.h.app.webhook_url_env): is not set', 'APP_HOOK_SECRET (hops.h.app.webhook_secret_env): is not set']);
+    expect(problemsOf({ ...env, APP_HOOK: 'http://deploy.example.com/hook', APP_HOOK_SECRET: 'short' })).toEqual([
+      "APP_HOOK (hops.h.app.webhook_url_env): the app webhook URL must be https (it carries the app's database password), not http to deploy.example.com",
+      'APP_HOOK_SECRET (hops.h.app.webhook_secret_env): is shorter than 16 characters',
+    ]);
+    expect(readStartConfig({ ...env, APP_HOOK: 'https://deploy.example.com/hook', APP_HOOK_SECRET: 'a-long-enough-secret' }).plan.hops[0].app?.platform).toBe('webhook');
+  });
+
   test('everything set and well formed: settings and plan', () => {
     const { settings, plan: read } = readStartConfig({
       MIGRATION_PLAN: plan,
