@@ -5,11 +5,14 @@ import type { ColumnShape } from './table-shape';
  * How equal values are made to hash equal on two servers. Each column is hashed by the 64-bit hash
  * its type's hash index uses (stable across versions and servers: hash indexes and hash partitions
  * survive pg_upgrade), over a canonical value: numeric hashes ignore scale (1.5 = 1.50),
- * timestamptz is taken in UTC, json becomes jsonb (key order and spacing gone), text is hashed as
- * bytes (COLLATE "C"). Enums, composites and anything else are hashed through their text output
+ * timestamptz is taken in UTC, text is hashed as bytes (COLLATE "C"). Where a type's hash maps
+ * values that differ to one hash, the text output is hashed instead: json and jsonb (as jsonb, key
+ * order and spacing gone; jsonb_hash ignores nesting: {"a": [[1]]} = {"a": 1}), intervals (1 mon
+ * = 30 days), numeric NaN and ±Infinity (all hashed to the seed); arrays add their dimensions
+ * (see arrayHash). Enums, composites and anything else are hashed through their text output
  * under fixed session settings (UTC, ISO dates, float text, hex bytea), never by OID.
  */
-type Family = 'int' | 'numeric' | 'float' | 'text' | 'timestamptz' | 'timestamp' | 'jsonb' | 'uuid' | 'bool' | 'date' | 'interval' | 'bytea' | 'io';
+type Family = 'int' | 'numeric' | 'float' | 'text' | 'timestamptz' | 'timestamp' | 'jsonb' | 'uuid' | 'bool' | 'date' | 'bytea' | 'io';
 
 const SCALAR: Record<string, Family> = {
   smallint: 'int',
@@ -30,7 +33,6 @@ const SCALAR: Record<string, Family> = {
   uuid: 'uuid',
   boolean: 'bool',
   date: 'date',
-  interval: 'interval',
   bytea: 'bytea',
 };
 
@@ -39,7 +41,7 @@ export function familyOf(c: ColumnShape): string {
   if (c.kind !== 'b') return 'io';
   if (c.element) {
     const f = SCALAR[c.element];
-    return f && f !== 'bytea' && f !== 'interval' ? `${f}[]` : 'io';
+    return f && f !== 'bytea' ? `${f}[]` : 'io';
   }
   return SCALAR[c.base] ?? 'io';
 }
@@ -78,26 +80,42 @@ export function columnHash(c: ColumnShape, family: string, seed: bigint, alias =
   let h: string;
   if (family.endsWith('[]')) {
     // Session TimeZone is UTC, so timestamptz[] → timestamp[] is the UTC wall time.
-    h = `hash_array_extended(${v}::${ARRAY_CAST[family.slice(0, -2)]}, ${s})`;
+    h = arrayHash(`${v}::${ARRAY_CAST[family.slice(0, -2)]}`, family.slice(0, -2), s);
   } else {
     switch (family) {
       case 'int': h = intHash(v, c.base, s); break;
-      case 'numeric': h = `hash_numeric_extended(${v}::numeric, ${s})`; break;
+      case 'numeric': h = numericHash(v, s); break;
       case 'float': h = `hashfloat8extended(${v}::double precision, ${s})`; break;
       case 'text': h = `hashtextextended(${v}::text COLLATE "C", ${s})`; break;
       case 'timestamp': h = `timestamp_hash_extended(${own === 'timestamptz' ? utc(v) : v}, ${s})`; break;
       case 'timestamptz': h = `timestamp_hash_extended(${utc(v)}, ${s})`; break;
-      case 'jsonb': h = `jsonb_hash_extended(${v}::jsonb, ${s})`; break;
+      case 'jsonb': h = `hashtextextended(${v}::jsonb::text COLLATE "C", ${s})`; break;
       case 'uuid': h = `uuid_hash_extended(${v}, ${s})`; break;
       case 'bool': h = `hashint4extended(${v}::int, ${s})`; break;
-      case 'date': h = `hashint4extended(${v} - date '2000-01-01', ${s})`; break;
-      case 'interval': h = `interval_hash_extended(${v}, ${s})`; break;
+      case 'date': h = `timestamp_hash_extended(${v}::timestamp, ${s})`; break;
       case 'bytea': h = `hashtextextended(encode(${v}, 'hex'), ${s})`; break;
       default: h = `hashtextextended(${canonicalText(v, c)} COLLATE "C", ${s})`;
     }
   }
   // Hash functions are strict: a NULL would make the whole row's hash NULL, so it gets a constant.
   return c.notNull ? h : `COALESCE(${h}, ${nullMark(seed)}::bigint)`;
+}
+
+// hash_numeric_extended returns the seed itself for NaN, Infinity and -Infinity alike: those (and
+// only those, short of a 2^-64 chance) are hashed by their text.
+function numericHash(v: string, seed: string): string {
+  return `COALESCE(NULLIF(hash_numeric_extended(${v}::numeric, ${seed}), ${seed}), hashtextextended(${v}::numeric::text, ${seed}))`;
+}
+
+// hash_array ignores the dimensions ({{1,2}} = {1,2} = [0:1]={1,2}) and the seed where there is no
+// element to hash ({} and {NULL} hash alike in every column, so two such columns cancel out): the
+// dimensions are hashed with the seed beside it. Text elements are hashed as bytes like text; numeric
+// arrays holding NaN or ±Infinity, and jsonb arrays, by their text (see numericHash, the jsonb case).
+function arrayHash(arr: string, element: string, seed: string): string {
+  if (element === 'jsonb') return `hashtextextended(${arr}::text COLLATE "C", ${seed})`;
+  const hash = `(hash_array_extended(${element === 'text' ? `${arr} COLLATE "C"` : arr}, ${seed}) # hashtextextended(COALESCE(array_dims(${arr}), ''), ${seed}))`;
+  if (element !== 'numeric') return hash;
+  return `CASE WHEN ${arr} && '{NaN,Infinity,-Infinity}'::numeric[] THEN hashtextextended(${arr}::text, ${seed}) ELSE ${hash} END`;
 }
 
 // The integer hashes agree for a value whatever its width (as hash joins across int2/int4/int8 need),
