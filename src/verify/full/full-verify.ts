@@ -194,7 +194,9 @@ export class FullVerify {
           edit();
         }
       };
-      await Promise.all(Array.from({ length: plan.verify.concurrency }, worker));
+      // Twice as many tables in flight as statements allowed per database: while one table's result
+      // is being saved, another's statement already runs (the limiters still bound each database).
+      await Promise.all(Array.from({ length: plan.verify.concurrency * 2 }, worker));
       if (stop?.why === 'stopping') {
         p.state = 'paused';
         await channel.update(ref, progress()).catch(() => undefined);
