@@ -1,6 +1,7 @@
 import type { RollbarStandIn, StatusPageStandIn } from '../test/support/health-stand-ins';
 import type { PgCluster } from '../test/support/pg-cluster';
 import type { DemoApp } from './demo-app';
+import type { LostRows } from './lost-rows';
 import type { MovingDms } from './moving-dms';
 
 export const SWITCHES = {
@@ -9,6 +10,7 @@ export const SWITCHES = {
   'pause-replication': 'Pause replication (WAL replay on EC2, the subscription under DMS)',
   'slow-dms': 'Slow down DMS (full load five times slower)',
   'app-errors': 'App errors (the app reports an error to Rollbar every tick)',
+  'lose-target-rows': 'Lose rows on Aurora (delete 3 orders on the DMS target; off copies them back from EC2)',
 } as const;
 
 export type SwitchName = keyof typeof SWITCHES;
@@ -19,9 +21,10 @@ export interface SwitchTargets {
   ec2: PgCluster;
   dms: MovingDms;
   app: DemoApp;
+  lostRows: LostRows;
 }
 
-/** The console's fault switches, each one real: a stand-in that misbehaves, a replica that stops. */
+/** The console's fault switches, each one real: a stand-in that misbehaves, a replica that stops, rows lost on the target. */
 export class FaultSwitches {
   readonly on = new Set<SwitchName>();
 
@@ -35,6 +38,7 @@ export class FaultSwitches {
     if (s === 'pause-replication') await this.pauseReplication(on);
     if (s === 'slow-dms') this.t.dms.slow = on;
     if (s === 'app-errors') this.t.app.throwErrors = on;
+    if (s === 'lose-target-rows') await (on ? this.t.lostRows.lose() : this.t.lostRows.restore());
     if (on) this.on.add(s);
     else this.on.delete(s);
   }

@@ -10,6 +10,7 @@ import { SlackStandIn } from '../test/support/slack-stand-in';
 import { ConsoleServer } from './console/console-server';
 import { appUrl, SEED_ORDERS, startDatabases, SUBSCRIPTION, type RehearsalDatabases } from './databases';
 import { DemoApp } from './demo-app';
+import { LostRows } from './lost-rows';
 import { MovingDms } from './moving-dms';
 import { rehearsalPlanYaml } from './plan';
 import { FaultSwitches, herokuStatus, SWITCHES } from './switches';
@@ -138,8 +139,9 @@ export class Rehearsal {
       if (!this.stopping) say(`THE BOT EXITED (${signal ?? `code ${code}`}): the console stops answering. Its log: ${logPath}`);
     });
 
-    const switches = new FaultSwitches({ rollbar, herokuStatus: herokuStatusPage, ec2: db.ec2, dms, app });
-    const world = new WorldView(db, heroku, task, app, switches, rollbar);
+    const lostRows = new LostRows(db.ec2, db.aurora);
+    const switches = new FaultSwitches({ rollbar, herokuStatus: herokuStatusPage, ec2: db.ec2, dms, app, lostRows });
+    const world = new WorldView(db, heroku, task, app, switches, rollbar, lostRows);
     const setSwitch = async (name: string, on: boolean) => {
       await switches.set(name, on);
       world.forget();
@@ -197,6 +199,7 @@ class WorldView {
     private readonly app: DemoApp,
     private readonly switches: FaultSwitches,
     private readonly rollbar: RollbarStandIn,
+    private readonly lostRows: LostRows,
   ) {}
 
   /** The next read is fresh (a switch was just flipped). */
@@ -217,6 +220,7 @@ class WorldView {
       nothingLost: undefined as string | undefined,
       dms: { status: this.task.Status, fullLoadPercent: this.task.ReplicationTaskStats.FullLoadProgressPercent },
       rollbar: { outage: Boolean(this.rollbar.fault), deploys: this.rollbar.deploys.length },
+      lostOnTarget: this.lostRows.describe(),
       switches: Object.entries(SWITCHES).map(([name, label]) => ({ name, label, on: this.switches.on.has(name as keyof typeof SWITCHES) })),
     };
     const current = value.databases.find((d) => d.label === this.app.status.database);

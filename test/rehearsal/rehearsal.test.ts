@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Locator } from 'playwright-core';
 import { eventually } from '../support/free-port';
 import { ConsolePage } from './console-page';
 import { startRehearsal, type RehearsalProcess } from './rehearsal-process';
@@ -10,10 +10,22 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '../../artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'rehearsal.png');
 
+interface FullVerifyOutcome {
+  message: Locator;
+  /** The message's headline. */
+  head: string;
+  /** The summary reply in its thread. */
+  summary: string;
+  /** The thread's bullets under "Persistent differences" and under "In flight", one a table. */
+  persistent: string[];
+  inFlight: string[];
+}
+
 /**
  * The README's first command, played through in a headless browser the way a newcomer would:
  * hop 1 and its cutover with two approvers, DMS progress with an ETA, the error-tracker outage that
- * blocks hop 2, the sequence fix, hop 2's cutover, the error-rate watch; then Ctrl-C.
+ * blocks hop 2, the sequence fix, a full verify during replication and one after rows were lost on
+ * the target, hop 2's cutover, the error-rate watch; then Ctrl-C.
  */
 describe('npm run rehearse, in a browser', () => {
   let rehearsal: RehearsalProcess;
@@ -141,6 +153,82 @@ describe('npm run rehearse, in a browser', () => {
     // The app still writes on EC2, so replication may bring a sequence behind again after the fix: said, not failed.
     expect(fix).toMatch(/setval[\s\S]*Run succeeded.*(no sequence behind, no lost default|every sequence passed its column's max)/);
   }, 120_000);
+
+  /** Runs `/migrate verify ec2-to-aurora --full` as `member` and reads its outcome: the message, its summary, and the thread's bullets by section. */
+  /** Types `/migrate verify ec2-to-aurora --full` as `member`; the run's id. */
+  async function startFullVerify(member: string): Promise<string> {
+    await c.as(member);
+    const reply = await (await c.migrate('verify ec2-to-aurora --full', 'Full verify of ec2-to-aurora started', 30_000)).innerText();
+    return /\(run (\w+)\)/.exec(reply)![1];
+  }
+
+  /** The outcome of full verify `run`: its message, headline, summary, and the thread's bullets by section. */
+  async function fullVerifyOutcome(run: string): Promise<FullVerifyOutcome> {
+    // The lag window is 120 s at most; the rehearsal's tables take seconds.
+    const message = await c.waitForMessage(new RegExp(`Full verify of ec2-to-aurora finished[\\s\\S]*run ${run}[\\s\\S]*Full verify of ec2-to-aurora \\(\\w+ source\\)`), 180_000);
+    const replies = await message.locator('.thread > .msg').allInnerTexts();
+    const bullets = (title: string) => replies.filter((r) => r.includes(title)).flatMap((r) => r.split('\n').filter((l) => l.startsWith('•')));
+    const head = (await message.locator('.block.section').first().innerText()).trim();
+    const summary = replies.find((r) => /Full verify of ec2-to-aurora \(\w+ source\)/.test(r))!;
+    return { message, head, summary, persistent: bullets('Persistent differences'), inFlight: bullets('In flight (changed during the run, not a loss)') };
+  }
+
+  const fullVerifyAs = async (member: string) => fullVerifyOutcome(await startFullVerify(member));
+
+  test('hop 2: a full verify while the app writes and DMS lags: no false alarm, the rows not yet replicated are named in flight', async () => {
+    await c.waitForWorld('DMS task', /running · full load 100%/, 120_000);
+    const writes = async () => Number((await c.world('writes / errors')).split(' / ')[0]);
+    expect(await c.world('app')).toMatch(/^writing/);
+    // DMS falls a few seconds behind (as it does under load): the app's newest orders are on EC2, not yet on Aurora.
+    await c.setSwitch('pause-replication', true);
+    const before = await writes();
+    await eventually(async () => (await writes()) >= before + 20, 20_000, 'the app to write 20 orders while DMS is behind');
+    const run = await startFullVerify('Bob');
+    // The comparison takes a second here; the verify then waits for its heartbeat to reach Aurora, which it does once DMS catches up.
+    await c.page.waitForTimeout(5000);
+    await c.setSwitch('pause-replication', false);
+    const v = await fullVerifyOutcome(run);
+    expect(await c.world('app')).toMatch(/^writing/);
+    expect(await c.world('app DATABASE_URL')).toBe('EC2');
+    expect(v.head).toMatch(/Full verify of ec2-to-aurora finished: every row of \d+ tables matches \(\d+ rows in flight, listed apart\)/);
+    expect(await v.message.innerText()).toContain('source live: differences confirmed after the target caught up (heartbeat)');
+    expect(v.summary).toMatch(/\(live source\)/);
+    expect(v.persistent).toEqual([]);
+    // The orders and payments written while DMS was behind: each counted under the in-flight heading, named (ten a table) or as "and N more".
+    const inFlight = Number(/no persistent difference; (\d+) in flight/.exec(v.summary)![1]);
+    expect(inFlight).toBeGreaterThanOrEqual(16);
+    expect(v.inFlight.map((l) => /^• (\S+):/.exec(l)?.[1]).sort()).toEqual(['public.orders', 'public.payments']);
+    const named = v.inFlight.flatMap((l) => l.match(/\bid=\d+/g) ?? []).length;
+    const more = v.inFlight.reduce((n, l) => n + Number(/; and (\d+) more$/.exec(l)?.[1] ?? 0), 0);
+    expect(named + more).toBe(inFlight);
+    await v.message.scrollIntoViewIfNeeded();
+    await screenshot('rehearsal-verify-live.png');
+  }, 300_000);
+
+  test('hop 2: rows lost on Aurora are each named missing by the full verify; restored, the next one is clean', async () => {
+    await c.setSwitch('lose-target-rows', true);
+    const lost = await c.waitForWorld('lost on Aurora', /^orders id \d+, \d+, \d+ deleted on Aurora$/, 15_000);
+    const ids = lost.match(/\d+/g)!.map(Number);
+    expect(new Set(ids).size).toBe(3);
+    const v = await fullVerifyAs('Carol');
+    expect(v.head).toMatch(/Full verify of ec2-to-aurora finished: 3 persistent differences/);
+    expect(v.summary).toMatch(/3 persistent differences in 1 tables/);
+    expect(v.persistent).toHaveLength(1);
+    expect(v.persistent[0]).toMatch(/^• public\.orders: 3 differing keys: /);
+    const named = [...v.persistent[0].matchAll(/id=(\d+) missing on the target/g)].map((m) => Number(m[1]));
+    expect(named.sort((a, b) => a - b)).toEqual(ids);
+    // The lost rows are never taken for rows in flight.
+    expect(v.inFlight.join('\n')).not.toMatch(new RegExp(`public\\.orders: .*\\bid=(${ids.join('|')})\\b`));
+    await v.message.scrollIntoViewIfNeeded();
+    await screenshot('rehearsal-verify-lost-rows.png');
+
+    // Off copies them back from EC2: the next full verify is clean, and the cutover below sees equal data.
+    await c.setSwitch('lose-target-rows', false);
+    expect(await c.waitForWorld('lost on Aurora', /^–$/, 15_000)).toBe('–');
+    const after = await fullVerifyAs('Dan');
+    expect(after.head).toMatch(/Full verify of ec2-to-aurora finished: every row of \d+ tables matches/);
+    expect(after.persistent).toEqual([]);
+  }, 600_000);
 
   test('hop 2 cuts over once the full load is done; the app writes to Aurora and nothing is lost', async () => {
     await c.waitForWorld('DMS task', /running · full load 100%/, 120_000);

@@ -221,6 +221,7 @@ function renderWorld(w) {
     ['nothing lost', w.nothingLost || '–'],
     ['DMS task', `${w.dms.status} · full load ${w.dms.fullLoadPercent}%`],
     ['Rollbar', `${w.rollbar.outage ? 'OUTAGE' : 'up'} · ${w.rollbar.deploys} deploy calls`],
+    ['lost on Aurora', w.lostOnTarget || '–'],
   ];
   document.getElementById('world').innerHTML = `<table>${rows.map(([k, v]) => `<tr data-key="${esc(k)}"><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>`;
   const sw = document.getElementById('switches');
