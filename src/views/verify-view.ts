@@ -104,6 +104,12 @@ function differenceText(v: TableVerdict, d: Difference): string {
   return `${keyText(v, d.key)} ${what}`;
 }
 
+/** An in-flight row in words that do not read as a loss: it was moving, not missing. */
+function inFlightText(v: TableVerdict, d: Difference): string {
+  const what = d.kind === 'missing' ? 'not yet on the target' : d.kind === 'extra' ? 'not yet gone from the target' : `changing${d.columns?.length ? ` (${d.columns.join(', ')})` : ''}`;
+  return `${keyText(v, d.key)} ${what}`;
+}
+
 /** Differences in key order (numbers as numbers), so a table's list reads the same every run. */
 const byKey = <T extends { key: string[] }>(ds: T[]): T[] => [...ds].sort((a, b) => a.key.join('\u0000').localeCompare(b.key.join('\u0000'), 'en', { numeric: true }));
 
@@ -125,7 +131,7 @@ export function fullVerifySummaryViews(hop: string, s: FullVerifySummary, verdic
   }
   const flight: string[] = [];
   for (const v of verdicts) {
-    if (v.inFlight.length) flight.push(`• \`${escapeText(v.table)}\`: ${byKey(v.inFlight).slice(0, named).map((d) => escapeText(differenceText(v, d))).join('; ')}${v.inFlight.length > named ? `; and ${fmt(v.inFlight.length - named)} more` : ''}`);
+    if (v.inFlight.length) flight.push(`• \`${escapeText(v.table)}\`: ${byKey(v.inFlight).slice(0, named).map((d) => escapeText(inFlightText(v, d))).join('; ')}${v.inFlight.length > named ? `; and ${fmt(v.inFlight.length - named)} more` : ''}`);
     if (v.wholeInFlight) flight.push(`• \`${escapeText(v.table)}\` (no primary key, compared as a whole): ${escapeText(v.wholeInFlight)}`);
   }
   const whole = verdicts.filter((v) => v.compared === 'whole' && !v.wholeDiffers && !v.wholeInFlight).map((v) => `\`${escapeText(v.table)}\``);

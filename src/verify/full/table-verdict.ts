@@ -93,12 +93,17 @@ async function confirm(found: FoundKey[], source: Side, target: Side, names: str
     const s = now.s.get(keyId(f.key));
     const t = now.t.get(keyId(f.key));
     const settledEqual = s?.hash === t?.hash;
-    const moved = s?.hash !== f.source || t?.hash !== f.target;
+    // The target has caught up past the first look: a source row unchanged since then must be on the
+    // target as it is, whatever the target did meanwhile; a row the source had at both looks must be
+    // there in some version. Only a row the source changed may still be on its way.
+    const sourceSteady = s?.hash === f.source;
+    const lostWhileChanging = f.source !== undefined && s !== undefined && t === undefined;
+    const inFlight = settledEqual || (!sourceSteady && !lostWhileChanging);
     const kind: DifferenceKind = settledEqual ? kindOf(f.source, f.target) : kindOf(s?.hash, t?.hash);
     const columns = s && t && !settledEqual ? names.filter((_, i) => s.columns[i] !== t.columns[i]) : undefined;
     const d: Difference = columns ? { key: f.key, kind, columns } : { key: f.key, kind };
     // Without a settled target a difference stays a difference: fail closed.
-    if ((settledEqual || moved) && !v.unsettled) v.inFlight.push(d);
+    if (inFlight && !v.unsettled) v.inFlight.push(d);
     else if (!settledEqual) v.differences.push(d);
   }
 }
