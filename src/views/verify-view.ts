@@ -75,13 +75,13 @@ export function fullVerifyProgressView(p: FullVerifyProgress, now = Date.now()):
   const rate = (p.rowsThisProcess / elapsed) * 1000;
   const left = Math.max(0, p.rowsTotal - p.rowsDone);
   const eta = rate > 0 && p.state === 'running' ? `, about ${duration((left / rate) * 1000)} left` : '';
-  const rows = `${fmt(p.rowsDone)} of ~${fmt(Math.max(p.rowsTotal, p.rowsDone))} rows, ${p.tablesDone} of ${p.tables} tables`;
-  const found = `${p.differences ? `${fmt(p.differences)} persistent differences` : 'no persistent difference'}${p.inFlight ? `, ${fmt(p.inFlight)} rows in flight` : ''}`;
+  const rows = `${fmt(p.rowsDone)} of ~${many(Math.max(p.rowsTotal, p.rowsDone), 'row', 'rows')}, ${p.tablesDone} of ${many(p.tables, 'table', 'tables')}`;
+  const found = `${p.differences ? many(p.differences, 'persistent difference', 'persistent differences') : 'no persistent difference'}${p.inFlight ? `, ${many(p.inFlight, 'row', 'rows')} in flight` : ''}`;
   const head =
     p.state === 'done'
       ? p.differences
         ? `:red_circle: *Full verify of ${p.hop} finished: ${found}* (every key in the thread)`
-        : `:white_check_mark: *Full verify of ${p.hop} finished: every row of ${p.tables} tables matches*${p.inFlight ? ` (${fmt(p.inFlight)} rows in flight, listed apart)` : ''}`
+        : `:white_check_mark: *Full verify of ${p.hop} finished: every row of ${many(p.tables, 'table', 'tables')} matches*${p.inFlight ? ` (${many(p.inFlight, 'row', 'rows')} in flight, listed apart)` : ''}`
       : p.state === 'cancelled'
         ? `:warning: *Full verify of ${p.hop} cancelled*${p.cancelledBy ? ` by <@${p.cancelledBy}>` : ''}: ${rows}; ${found} so far`
         : p.state === 'failed'
@@ -96,6 +96,9 @@ export function fullVerifyProgressView(p: FullVerifyProgress, now = Date.now()):
 function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
+
+/** "1 table", "1,204 tables". */
+const many = (n: number, one: string, more: string) => `${fmt(n)} ${Math.round(n) === 1 ? one : more}`;
 
 const keyText = (v: TableVerdict, key: string[]) => (v.key.length === 1 ? `${v.key[0]}=${key[0]}` : `(${v.key.join(', ')})=(${key.join(', ')})`);
 
@@ -135,7 +138,7 @@ export function fullVerifySummaryViews(hop: string, s: FullVerifySummary, verdic
     if (v.wholeInFlight) flight.push(`• \`${escapeText(v.table)}\` (no primary key, compared as a whole): ${escapeText(v.wholeInFlight)}`);
   }
   const whole = verdicts.filter((v) => v.compared === 'whole' && !v.wholeDiffers && !v.wholeInFlight).map((v) => `\`${escapeText(v.table)}\``);
-  const head = `*Full verify of ${hop}* (${s.mode ?? 'unknown'} source): ${fmt(s.tables)} tables, ${fmt(s.rows)} rows; ${s.differences ? `${fmt(s.differences)} persistent differences in ${s.differingTables} tables` : 'no persistent difference'}; ${fmt(s.inFlight)} in flight`;
+  const head = `*Full verify of ${hop}* (${s.mode ?? 'unknown'} source): ${many(s.tables, 'table', 'tables')}, ${many(s.rows, 'row', 'rows')}; ${s.differences ? `${many(s.differences, 'persistent difference', 'persistent differences')} in ${many(s.differingTables, 'table', 'tables')}` : 'no persistent difference'}; ${fmt(s.inFlight)} in flight`;
   const blocks = [head, ...(whole.length ? [`Compared as a whole (no primary key), equal: ${whole.join(', ')}`] : [])];
   const views: MessageView[] = [];
   const chunked = (title: string, all: string[]) => {

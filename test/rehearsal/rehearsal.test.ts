@@ -154,7 +154,6 @@ describe('npm run rehearse, in a browser', () => {
     expect(fix).toMatch(/setval[\s\S]*Run succeeded.*(no sequence behind, no lost default|every sequence passed its column's max)/);
   }, 120_000);
 
-  /** Runs `/migrate verify ec2-to-aurora --full` as `member` and reads its outcome: the message, its summary, and the thread's bullets by section. */
   /** Types `/migrate verify ec2-to-aurora --full` as `member`; the run's id. */
   async function startFullVerify(member: string): Promise<string> {
     await c.as(member);
@@ -212,7 +211,7 @@ describe('npm run rehearse, in a browser', () => {
     expect(new Set(ids).size).toBe(3);
     const v = await fullVerifyAs('Carol');
     expect(v.head).toMatch(/Full verify of ec2-to-aurora finished: 3 persistent differences/);
-    expect(v.summary).toMatch(/3 persistent differences in 1 tables/);
+    expect(v.summary).toMatch(/3 persistent differences in 1 table;/);
     expect(v.persistent).toHaveLength(1);
     expect(v.persistent[0]).toMatch(/^• public\.orders: 3 differing keys: /);
     const named = [...v.persistent[0].matchAll(/id=(\d+) missing on the target/g)].map((m) => Number(m[1]));

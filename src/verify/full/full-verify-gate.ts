@@ -1,6 +1,7 @@
 import type { CheckResult, CheckStatus } from '../../checks/check-result';
 import type { Gate } from '../../gates/gate-runner';
 import type { Hop, Plan } from '../../plan/plan';
+import { counted } from '../../views/slack-text';
 import type { FullVerifySummary } from './full-verify-store';
 
 /**
@@ -15,9 +16,9 @@ export function fullVerifyCheck(hop: Hop, plan: Plan, last: FullVerifySummary | 
   if (!last) return { ...base, status: bad, value: 'never run', detail: `no full verify of ${hop.id} yet: run /migrate verify ${hop.id} --full` };
   const age = now - last.finishedAt;
   const ageText = `${(age / 3600_000).toFixed(age < 36_000_000 ? 1 : 0)} h ago`;
-  const value = `${last.differences} persistent differences, ${last.inFlight} in flight, ${ageText} (${last.mode ?? 'unknown'} source)`;
+  const value = `${counted(last.differences, 'persistent difference', 'persistent differences')}, ${last.inFlight} in flight, ${ageText} (${last.mode ?? 'unknown'} source)`;
   if (last.status !== 'done') return { ...base, status: bad, value, detail: `the latest full verify was ${last.status}${last.failure ? `: ${last.failure}` : ''}: run it again` };
-  if (last.differences > 0) return { ...base, status: bad, value, detail: `${last.differences} persistent differences in ${last.differingTables} tables (keys in the verify's thread)` };
+  if (last.differences > 0) return { ...base, status: bad, value, detail: `${counted(last.differences, 'persistent difference', 'persistent differences')} in ${counted(last.differingTables, 'table', 'tables')} (keys in the verify's thread)` };
   if (age > maxAgeMs) return { ...base, status: bad, value, detail: `the latest full verify is older than ${plan.verify.maxAgeHours} h: run it again` };
   return { ...base, status: 'ok', value };
 }
