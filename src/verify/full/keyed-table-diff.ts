@@ -15,7 +15,7 @@ export interface SegmentOptions {
   maxNamed: number;
 }
 
-export const DEFAULT_SEGMENTS: SegmentOptions = { segmentRows: 2000, segmentsPerStatement: 250, fetchRows: 4096, fanout: 16, maxNamed: 10_000 };
+export const DEFAULT_SEGMENTS: SegmentOptions = { segmentRows: 2000, segmentsPerStatement: 250, fetchRows: 256, fanout: 16, maxNamed: 10_000 };
 
 /** A key that differs after the first pass, with the row hash each side had then (absent: no row). */
 export interface FoundKey {
