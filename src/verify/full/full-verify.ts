@@ -184,7 +184,7 @@ export class FullVerify {
         void channel.update(ref, progress()).catch(() => undefined);
       };
       const queue = tables.filter((t) => !verdicts.has(qualified(t)));
-      const settle = () => this.settle(hop, run.mode === 'fenced');
+      const settle = () => this.settle(hop, run.mode === 'fenced', () => stop);
       const worker = async () => {
         for (let t = queue.shift(); t && !stop; t = queue.shift()) {
           const v = await this.verifyOne(t, byName.get(qualified(t)), { source: { db: source, limit: limits.source }, target: { db: target, limit: limits.target }, settle, onRows: (n) => ((p.rowsDone += n), (p.rowsThisProcess += n), edit()) });
@@ -234,7 +234,7 @@ export class FullVerify {
    * Waits until the target shows a heartbeat written on the source now, so whatever the source
    * held at the first check has had time to arrive. Undefined when it has; otherwise why not.
    */
-  private async settle(hop: Hop, fenced: boolean): Promise<string | undefined> {
+  private async settle(hop: Hop, fenced: boolean, stopped: () => VerifyStopped | undefined): Promise<string | undefined> {
     if (fenced) return undefined;
     const limitMs = this.deps.plan.verify.lagWindowSeconds * 1000;
     let beat: Heartbeat;
@@ -245,6 +245,9 @@ export class FullVerify {
     }
     const deadline = Date.now() + limitMs;
     for (;;) {
+      // A cancel or a stopping bot must not wait out the lag window (120 s by default).
+      const stop = stopped();
+      if (stop) throw stop;
       const seen = await this.deps.heartbeat.readOnTarget(hop).catch(() => undefined);
       if (seen && seen.seq >= beat.seq) return undefined;
       if (Date.now() > deadline) return `the target did not show heartbeat #${beat.seq} within ${limitMs / 1000} s (newest: ${seen?.seq ?? 'none'}): differences are not confirmed against the lag`;

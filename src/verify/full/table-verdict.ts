@@ -81,24 +81,25 @@ export async function verifyTable(s: TableShape, t: TableShape | undefined, c: V
 
 /** Looks at the differing keys again once the target has caught up: what still differs is persistent, what moved is in flight. */
 async function confirm(found: FoundKey[], source: Side, target: Side, names: string[], c: VerdictContext, v: TableVerdict): Promise<void> {
+  // The source's columns just before the heartbeat: a column the same then and at the second look
+  // stood still through the lag window, even on a row whose other columns kept changing.
+  const before = await look(found, source);
   v.unsettled = await c.settle();
-  const now = { s: new Map<string, KeyedRow>(), t: new Map<string, KeyedRow>() };
-  for (let i = 0; i < found.length; i += 500) {
-    const keys = found.slice(i, i + 500).map((f) => f.key);
-    const [s, t] = await Promise.all([source.limit.run(() => rowsByKeys(source.db, source.table, keys)), target.limit.run(() => rowsByKeys(target.db, target.table, keys))]);
-    for (const [k, r] of s) now.s.set(k, r);
-    for (const [k, r] of t) now.t.set(k, r);
-  }
+  // The target first: it then shows the source as it was at or before the source's own second look.
+  const now = { t: await look(found, target), s: await look(found, source) };
   for (const f of found) {
     const s = now.s.get(keyId(f.key));
     const t = now.t.get(keyId(f.key));
+    const b = before.get(keyId(f.key));
     const settledEqual = s?.hash === t?.hash;
     // The target has caught up past the first look: a source row unchanged since then must be on the
     // target as it is, whatever the target did meanwhile; a row the source had at both looks must be
-    // there in some version. Only a row the source changed may still be on its way.
+    // there in some version; a column the source left alone must be there as it is. Only what the
+    // source changed may still be on its way.
     const sourceSteady = s?.hash === f.source;
     const lostWhileChanging = f.source !== undefined && s !== undefined && t === undefined;
-    const inFlight = settledEqual || (!sourceSteady && !lostWhileChanging);
+    const steadyColumnDiffers = !!(b && s && t) && names.some((_, i) => b.columns[i] === s.columns[i] && s.columns[i] !== t.columns[i]);
+    const inFlight = settledEqual || (!sourceSteady && !lostWhileChanging && !steadyColumnDiffers);
     const kind: DifferenceKind = settledEqual ? kindOf(f.source, f.target) : kindOf(s?.hash, t?.hash);
     const columns = s && t && !settledEqual ? names.filter((_, i) => s.columns[i] !== t.columns[i]) : undefined;
     const d: Difference = columns ? { key: f.key, kind, columns } : { key: f.key, kind };
@@ -106,6 +107,16 @@ async function confirm(found: FoundKey[], source: Side, target: Side, names: str
     if (inFlight && !v.unsettled) v.inFlight.push(d);
     else if (!settledEqual) v.differences.push(d);
   }
+}
+
+/** The rows of the found keys on one side, 500 keys a statement. */
+async function look(found: FoundKey[], side: Side): Promise<Map<string, KeyedRow>> {
+  const rows = new Map<string, KeyedRow>();
+  for (let i = 0; i < found.length; i += 500) {
+    const keys = found.slice(i, i + 500).map((f) => f.key);
+    for (const [k, r] of await side.limit.run(() => rowsByKeys(side.db, side.table, keys))) rows.set(k, r);
+  }
+  return rows;
 }
 
 const kindOf = (s?: string, t?: string): DifferenceKind => (s === undefined ? 'extra' : t === undefined ? 'missing' : 'different');
