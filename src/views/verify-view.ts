@@ -61,6 +61,8 @@ export interface FullVerifyProgress {
   resumes: number;
   differences: number;
   inFlight: number;
+  /** Tables without a primary key that kept changing and differed (neither equal nor a proven loss). */
+  unconfirmed?: number;
   state: 'running' | 'paused' | 'done' | 'cancelled' | 'failed';
   failure?: string;
   cancelledBy?: string;
@@ -81,7 +83,9 @@ export function fullVerifyProgressView(p: FullVerifyProgress, now = Date.now()):
     p.state === 'done'
       ? p.differences
         ? `:red_circle: *Full verify of ${p.hop} finished: ${found}* (every key in the thread)`
-        : `:white_check_mark: *Full verify of ${p.hop} finished: every row of ${many(p.tables, 'table', 'tables')} matches*${p.inFlight ? ` (${many(p.inFlight, 'row', 'rows')} in flight, listed apart)` : ''}`
+        : p.unconfirmed
+          ? `:warning: *Full verify of ${p.hop} finished: no persistent difference with keys, but ${many(p.unconfirmed, 'table without a primary key', 'tables without a primary key')} kept changing and differed* (compare again once writes stop; in the thread)`
+          : `:white_check_mark: *Full verify of ${p.hop} finished: every row of ${many(p.tables, 'table', 'tables')} matches*${p.inFlight ? ` (${many(p.inFlight, 'row', 'rows')} in flight, listed apart)` : ''}`
       : p.state === 'cancelled'
         ? `:warning: *Full verify of ${p.hop} cancelled*${p.cancelledBy ? ` by <@${p.cancelledBy}>` : ''}: ${rows}; ${found} so far`
         : p.state === 'failed'
@@ -135,10 +139,11 @@ export function fullVerifySummaryViews(hop: string, s: FullVerifySummary, verdic
   const flight: string[] = [];
   for (const v of verdicts) {
     if (v.inFlight.length) flight.push(`• \`${escapeText(v.table)}\`: ${byKey(v.inFlight).slice(0, named).map((d) => escapeText(inFlightText(v, d))).join('; ')}${v.inFlight.length > named ? `; and ${fmt(v.inFlight.length - named)} more` : ''}`);
-    if (v.wholeInFlight) flight.push(`• \`${escapeText(v.table)}\` (no primary key, compared as a whole): ${escapeText(v.wholeInFlight)}`);
+    if (v.wholeInFlight && !v.unconfirmed) flight.push(`• \`${escapeText(v.table)}\` (no primary key, compared as a whole): ${escapeText(v.wholeInFlight)}`);
   }
+  const unconfirmed = verdicts.filter((v) => v.unconfirmed).map((v) => `• \`${escapeText(v.table)}\`: differed at both looks while the source kept writing to it; without keys a loss cannot be told from writes in flight`);
   const whole = verdicts.filter((v) => v.compared === 'whole' && !v.wholeDiffers && !v.wholeInFlight).map((v) => `\`${escapeText(v.table)}\``);
-  const head = `*Full verify of ${hop}* (${s.mode ?? 'unknown'} source): ${many(s.tables, 'table', 'tables')}, ${many(s.rows, 'row', 'rows')}; ${s.differences ? `${many(s.differences, 'persistent difference', 'persistent differences')} in ${many(s.differingTables, 'table', 'tables')}` : 'no persistent difference'}; ${fmt(s.inFlight)} in flight`;
+  const head = `*Full verify of ${hop}* (${s.mode ?? 'unknown'} source): ${many(s.tables, 'table', 'tables')}, ${many(s.rows, 'row', 'rows')}; ${s.differences ? `${many(s.differences, 'persistent difference', 'persistent differences')} in ${many(s.differingTables, 'table', 'tables')}` : 'no persistent difference'}; ${fmt(s.inFlight)} in flight${s.unconfirmedTables ? `; ${many(s.unconfirmedTables, 'table', 'tables')} not confirmed` : ''}`;
   const blocks = [head, ...(whole.length ? [`Compared as a whole (no primary key), equal: ${whole.join(', ')}`] : [])];
   const views: MessageView[] = [];
   const chunked = (title: string, all: string[]) => {
@@ -146,6 +151,7 @@ export function fullVerifySummaryViews(hop: string, s: FullVerifySummary, verdic
   };
   views.push({ text: head.replace(/\*/g, ''), blocks: blocks.map((b) => section(b.slice(0, 2900))) });
   chunked('Persistent differences', lines);
+  chunked('Not confirmed (no primary key; compare again once writes stop)', unconfirmed);
   chunked('In flight (changed during the run, not a loss)', flight);
   return views;
 }

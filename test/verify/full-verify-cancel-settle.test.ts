@@ -42,15 +42,15 @@ verify: { concurrency: 1, lag_window_seconds: 120 }
     folder.remove();
   });
 
-  function fullVerify(settling: () => void): { verify: FullVerify; store: FullVerifyStore } {
-    const store = new FullVerifyStore(redis, fullVerifyKeys(`${name}:${randomBytes(3).toString('hex')}`));
+  function fullVerify(settling: () => void, o: { fenced?: boolean; store?: FullVerifyStore } = {}): { verify: FullVerify; store: FullVerifyStore } {
+    const store = o.store ?? new FullVerifyStore(redis, fullVerifyKeys(`${name}:${randomBytes(3).toString('hex')}`));
     let ts = 0;
     const verify = new FullVerify({
       plan,
       store: () => store,
       channel: { post: async () => ({ channel: CHANNEL, ts: String(++ts) }), update: async () => undefined, upload: async () => undefined },
       open: (id) => openVerifyDatabase(cluster.url(id === 'source' ? 'src' : 'tgt'), { connectTimeoutMs: 5000, statementTimeoutMs: 30_000, connections: 1 }),
-      sourceFenced: async () => false,
+      sourceFenced: async () => o.fenced ?? false,
       heartbeat: {
         write: async () => (settling(), { seq: 7, at: Date.now() }),
         // Replication stalled: the target still shows an older heartbeat.
@@ -87,4 +87,18 @@ verify: { concurrency: 1, lag_window_seconds: 120 }
     expect((await store.run())?.status).toBe('running');
     expect(await store.finished()).toEqual(new Map());
   }, 40_000);
+
+  test('a run begun live and resumed after the fence still says live: its first look was taken while the source wrote', async () => {
+    let settling = false;
+    const first = fullVerify(() => (settling = true));
+    expect(await first.verify.start(hop, 'U0OPS1')).toMatchObject({ started: 'new' });
+    await eventually(async () => settling || undefined, 20_000, 'the wait for the heartbeat');
+    await first.verify.drain(4500);
+    expect((await first.store.run())?.mode).toBe('live');
+    // The next process takes it up after the cutover's fence: the source no longer writes.
+    const next = fullVerify(() => undefined, { fenced: true, store: first.store });
+    await next.verify.resumeInterrupted();
+    const last = await eventually(async () => (await first.store.last()) ?? undefined, 20_000, 'the resumed run to finish');
+    expect(last).toMatchObject({ status: 'done', mode: 'live', differences: 1 });
+  }, 60_000);
 });

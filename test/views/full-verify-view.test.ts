@@ -1,3 +1,5 @@
+import { parsePlan } from '../../src/plan/load-plan';
+import { fullVerifyCheck } from '../../src/verify/full/full-verify-gate';
 import type { FullVerifySummary } from '../../src/verify/full/full-verify-store';
 import type { TableVerdict } from '../../src/verify/full/table-verdict';
 import { fullVerifyProgressView, fullVerifySummaryViews, type FullVerifyProgress } from '../../src/views/verify-view';
@@ -25,5 +27,20 @@ describe('the full verify in words: counts agree with their nouns', () => {
     const text = JSON.stringify(fullVerifySummaryViews('hop-1', summary, [v]).map((x) => x.blocks));
     expect(text).toContain('`public.orders`: id=4 not yet on the target; id=12 changing (amount); id=30 not yet gone from the target');
     expect(text).not.toMatch(/missing on the target|extra on the target/);
+  });
+
+  test('tables without a key that kept changing and differed: a warning in the message and in the gate, never ✅', () => {
+    expect(fullVerifyProgressView(progress({ tables: 3, unconfirmed: 1 }), 1000).text).toContain(
+      'warning Full verify of hop-1 finished no persistent difference with keys, but 1 table without a primary key kept changing and differed',
+    );
+    const plan = parsePlan('name: t\nchannel: C0X\ndatabases: { a: { url_env: A }, b: { url_env: B } }\nhops: [{ id: h, method: logical, source: a, target: b, subscription: s }]\naccess: { operators: [U0A], approvers: [U0B] }\n');
+    const last: FullVerifySummary = { runId: 'r1', hop: 'h', status: 'done', mode: 'live', startedAt: 0, finishedAt: 1000, tables: 3, rows: 10, differences: 0, differingTables: 0, inFlight: 1, unconfirmedTables: 2 };
+    const check = fullVerifyCheck(plan.hops[0], plan, last, 2000);
+    expect(check.status).toBe('warn');
+    expect(check.detail).toContain('2 tables without a primary key kept changing and differed at both looks');
+    expect(fullVerifyCheck(plan.hops[0], plan, { ...last, unconfirmedTables: 0 }, 2000).status).toBe('ok');
+    const thread = fullVerifySummaryViews('h', { ...last, unconfirmedTables: 1 }, [verdict({ table: 'public.events', compared: 'whole', key: [], wholeInFlight: 'still changing on the source: compare it again when writes stop', unconfirmed: true })]);
+    expect(thread[0].text).toContain('1 in flight; 1 table not confirmed');
+    expect(thread.map((t) => t.text)).toEqual([expect.any(String), 'Not confirmed (no primary key; compare again once writes stop) 1–1']);
   });
 });

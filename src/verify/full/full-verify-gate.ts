@@ -19,6 +19,10 @@ export function fullVerifyCheck(hop: Hop, plan: Plan, last: FullVerifySummary | 
   const value = `${counted(last.differences, 'persistent difference', 'persistent differences')}, ${last.inFlight} in flight, ${ageText} (${last.mode ?? 'unknown'} source)`;
   if (last.status !== 'done') return { ...base, status: bad, value, detail: `the latest full verify was ${last.status}${last.failure ? `: ${last.failure}` : ''}: run it again` };
   if (last.differences > 0) return { ...base, status: bad, value, detail: `${counted(last.differences, 'persistent difference', 'persistent differences')} in ${counted(last.differingTables, 'table', 'tables')} (keys in the verify's thread)` };
+  if (last.unconfirmedTables) {
+    const n = counted(last.unconfirmedTables, 'table without a primary key', 'tables without a primary key');
+    return { ...base, status: bad, value, detail: `${n} kept changing and differed at both looks: without keys a loss cannot be told from writes in flight; run it again once writes stop (after the fence)` };
+  }
   if (age > maxAgeMs) return { ...base, status: bad, value, detail: `the latest full verify is older than ${plan.verify.maxAgeHours} h: run it again` };
   return { ...base, status: 'ok', value };
 }

@@ -38,6 +38,8 @@ export interface FullVerifySummary {
   differences: number;
   differingTables: number;
   inFlight: number;
+  /** Tables without a primary key that kept changing and differed: not shown equal, not shown lost (absent in older summaries). */
+  unconfirmedTables?: number;
   failure?: string;
 }
 
@@ -136,6 +138,7 @@ export function summarize(run: FullRun, verdicts: TableVerdict[], status: FullVe
     differences: verdicts.reduce((n, v) => n + persistentCount(v), 0),
     differingTables: verdicts.filter((v) => persistentCount(v) > 0).length,
     inFlight: verdicts.reduce((n, v) => n + inFlightCount(v), 0),
+    unconfirmedTables: verdicts.filter((v) => v.unconfirmed).length,
     failure: run.failure,
   };
 }

@@ -6,7 +6,7 @@ import type { Hop, Plan } from '../../plan/plan';
 import { fullVerifyCsv, fullVerifyProgressView, fullVerifySummaryViews, type FullVerifyProgress } from '../../views/verify-view';
 import { DEFAULT_SEGMENTS, type SegmentOptions } from './keyed-table-diff';
 import { Limiter, VerifyStopped } from './limiter';
-import { FullVerifyStore, summarize, type FullRun } from './full-verify-store';
+import { FullVerifyStore, inFlightCount, persistentCount, summarize, type FullRun } from './full-verify-store';
 import { readTableShapes, qualified, type TableShape } from './table-shape';
 import { verifyTable, type TableVerdict } from './table-verdict';
 import type { VerifyDatabase } from './verify-database';
@@ -152,7 +152,9 @@ export class FullVerify {
     const p: FullVerifyProgress = { hop: hop.id, user: run.user, runId: run.id, mode: run.mode, tables: 0, tablesDone: 0, rowsTotal: 0, rowsDone: 0, rowsThisProcess: 0, startedAt: run.startedAt, resumedAt: Date.now(), resumes: run.resumes, differences: 0, inFlight: 0, state: 'running' };
     let ref: MessageRef | undefined = run.message;
     try {
-      run.mode = (await this.deps.sourceFenced(hop)) ? 'fenced' : 'live';
+      const fenced = await this.deps.sourceFenced(hop);
+      // A run that began live stays "live" after a resume past the fence: its first tables were compared while the source wrote.
+      run.mode = fenced && run.mode !== 'live' ? 'fenced' : 'live';
       p.mode = run.mode;
       const [sourceTables, targetTables] = await Promise.all([readTableShapes(source), readTableShapes(target)]);
       const tables = this.selected(sourceTables, run);
@@ -163,8 +165,9 @@ export class FullVerify {
       const progress = () => {
         const vs = [...verdicts.values()];
         p.tablesDone = vs.length;
-        p.differences = vs.reduce((n, v) => n + v.differences.length + v.unnamed + (v.wholeDiffers ? 1 : 0) + v.problems.length, 0);
-        p.inFlight = vs.reduce((n, v) => n + v.inFlight.length + (v.wholeInFlight ? 1 : 0), 0);
+        p.differences = vs.reduce((n, v) => n + persistentCount(v), 0);
+        p.inFlight = vs.reduce((n, v) => n + inFlightCount(v), 0);
+        p.unconfirmed = vs.filter((v) => v.unconfirmed).length;
         return fullVerifyProgressView(p);
       };
       p.rowsDone = [...verdicts.values()].reduce((n, v) => n + v.rowsSource, 0);
@@ -184,7 +187,7 @@ export class FullVerify {
         void channel.update(ref, progress()).catch(() => undefined);
       };
       const queue = tables.filter((t) => !verdicts.has(qualified(t)));
-      const settle = () => this.settle(hop, run.mode === 'fenced', () => stop);
+      const settle = () => this.settle(hop, fenced, () => stop);
       const worker = async () => {
         for (let t = queue.shift(); t && !stop; t = queue.shift()) {
           const v = await this.verifyOne(t, byName.get(qualified(t)), { source: { db: source, limit: limits.source }, target: { db: target, limit: limits.target }, settle, onRows: (n) => ((p.rowsDone += n), (p.rowsThisProcess += n), edit()) });
@@ -265,7 +268,7 @@ export class FullVerify {
     p.mode = run.mode;
     p.tablesDone = verdicts.length;
     const { channel } = this.deps;
-    const view = fullVerifyProgressView({ ...p, differences: summary.differences, inFlight: summary.inFlight });
+    const view = fullVerifyProgressView({ ...p, differences: summary.differences, inFlight: summary.inFlight, unconfirmed: summary.unconfirmedTables });
     if (ref) await channel.update(ref, view).catch((e) => this.deps.log.warn({ err: e }, 'could not edit the verify message'));
     else ref = await channel.post(view);
     for (const v of fullVerifySummaryViews(run.hop, summary, verdicts)) await channel.post(v, ref.ts);

@@ -32,6 +32,8 @@ export interface TableVerdict {
   wholeDiffers?: boolean;
   /** A table without a primary key that changed during the run (equal once caught up, or still moving). */
   wholeInFlight?: string;
+  /** Still moving and different at both looks: without keys a loss cannot be told from writes in flight. */
+  unconfirmed?: boolean;
   /** Table-level findings (missing, unreadable, columns on one side only, could not be compared). */
   problems: string[];
   /** Why differences could not be confirmed against the lag (no heartbeat…), if so. */
@@ -133,7 +135,11 @@ async function wholeTable(source: TableSide, target: TableSide, c: VerdictContex
     [s, t] = await once();
     const equal = s.sum === t.sum && s.rows === t.rows;
     if (!equal && (v.unsettled || first.sum === s.sum)) v.wholeDiffers = true;
-    else v.wholeInFlight = equal ? 'changed during the run; equal once the target caught up' : 'still changing on the source: compare it again when writes stop';
+    else if (equal) v.wholeInFlight = 'changed during the run; equal once the target caught up';
+    else {
+      v.wholeInFlight = 'still changing on the source: compare it again when writes stop';
+      v.unconfirmed = true;
+    }
   }
   return { ...v, rowsSource: s.rows, rowsTarget: t.rows };
 }
