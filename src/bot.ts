@@ -213,7 +213,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   };
   const sequences = new SequenceService(databases, plan.sequences.safetyGap, plan.sequences.exclude);
   const gateRunner = new GateRunner(plan.health.timeout_ms, plan.health.cache_seconds * 1000);
-  const preflight = new PreflightCache((hop) => runPreflight(hop, { plan, urls: opts.databaseUrls ?? {}, timeouts: plan.databaseTimeouts, aws: perRegion((r) => awsPermissionProbes(r, opts.awsRequestTimeoutMs ?? plan.health.timeout_ms)) }));
+  const preflight = new PreflightCache((hop) => runPreflight(hop, { plan, urls: opts.databaseUrls ?? {}, timeouts: plan.databaseTimeouts, aws: perRegion((r) => awsPermissionProbes(r, opts.awsRequestTimeoutMs ?? plan.health.timeout_ms)), rdsIn: (region) => rdsHealthIn(region, opts.awsRequestTimeoutMs ?? 10_000) }));
   // A connection per URL (connect, then a few statements each) and one AWS call per action, side by side.
   const preflightTimeoutMs = plan.databaseTimeouts.connectTimeoutMs + 3 * plan.databaseTimeouts.statementTimeoutMs + 1000;
   const fullVerifyStore = (hop: string) => new FullVerifyStore(redis, fullVerifyKeys(keys.verifyRun(hop)));

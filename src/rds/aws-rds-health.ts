@@ -123,7 +123,7 @@ function inWords(e: unknown, action: string, abortedAfterMs?: number): Error {
   if (abortedAfterMs !== undefined) return new RdsReadError(`${action} did not answer within ${abortedAfterMs / 1000} s`);
   if (code === 'TimeoutError' || code === 'AbortError') return new RdsReadError(`${action} did not answer in time (${err.message})`);
   if (/AccessDenied|UnauthorizedOperation|NotAuthorized/i.test(code) || /not authori[sz]ed/i.test(err.message)) {
-    return new RdsReadError(`access denied: grant ${action} to the bot's AWS identity (AWS said: ${err.message})`);
+    return new RdsReadError(`access denied: grant ${action} to the bot's AWS identity (AWS said: ${err.message})`, action);
   }
   if (code === 'DBClusterNotFoundFault' || code === 'DBInstanceNotFoundFault') return new RdsReadError(`RDS: ${err.message} (${code})`);
   if (/credential/i.test(code) || /credential/i.test(err.message)) return new RdsReadError(`${action}: no AWS credentials the SDK could use (${err.message})`);

@@ -37,4 +37,12 @@ export interface RdsHealthPort {
 }
 
 /** An AWS call that failed, in words a person can act on (access denied names the IAM action to grant). */
-export class RdsReadError extends Error {}
+export class RdsReadError extends Error {
+  /** The IAM action AWS refused, when it was a refusal (the preflight turns it into a policy). */
+  readonly deniedAction?: string;
+
+  constructor(message: string, deniedAction?: string) {
+    super(message);
+    this.deniedAction = deniedAction;
+  }
+}

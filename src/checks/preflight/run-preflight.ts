@@ -1,10 +1,12 @@
 import type { DatabaseTimeouts } from '../../db/database';
 import type { Hop, Plan } from '../../plan/plan';
+import type { RdsHealthPort } from '../../rds/rds-health';
 import { checkAwsPermissions, type AwsPermissionProbes } from './aws-permissions';
 import { checkHeartbeat } from './heartbeat-privileges';
 import { checkMonitoring } from './monitoring-privileges';
 import type { PreflightCheck, PreflightReport } from './preflight-check';
 import { checkPromote } from './promote-privilege';
+import { checkRdsAccess } from './rds-access';
 import type { RoleSession } from './role-session';
 import { checkSequencePrivileges, readSequenceScope, type SequenceScope } from './sequence-privileges';
 import { checkSubscriptionOwner } from './subscription-owner';
@@ -18,6 +20,8 @@ export interface PreflightDeps {
   timeouts: DatabaseTimeouts;
   /** The AWS probes for a DMS hop's region. */
   aws: (hop: Hop) => AwsPermissionProbes;
+  /** The RDS reader of a region, for ends the plan places on RDS/Aurora. */
+  rdsIn?: (region: string) => RdsHealthPort;
   now?: () => number;
 }
 
@@ -38,12 +42,13 @@ async function asRole(label: string, side: string, role: string, now: () => numb
 export async function runPreflight(hop: Hop, deps: PreflightDeps): Promise<PreflightReport> {
   const now = deps.now ?? Date.now;
   const { plan, urls, timeouts } = deps;
-  const [srcUrl, tgtUrl, srcApp, tgtApp, aws] = await Promise.all([
+  const [srcUrl, tgtUrl, srcApp, tgtApp, aws, rds] = await Promise.all([
     checkUrl(hop.source, 'source', 'bot', urls, timeouts, now),
     checkUrl(hop.target, 'target', 'bot', urls, timeouts, now),
     checkUrl(hop.source, 'source', 'app', urls, timeouts, now),
     checkUrl(hop.target, 'target', 'app', urls, timeouts, now),
     hop.method === 'dms' ? checkAwsPermissions(hop, deps.aws(hop), now) : Promise.resolve([]),
+    deps.rdsIn ? checkRdsAccess(hop, deps.rdsIn, now) : Promise.resolve([]),
   ]);
   const checks: PreflightCheck[] = [srcUrl.check, tgtUrl.check, srcApp.check, tgtApp.check];
   const src = srcUrl.session;
@@ -87,6 +92,6 @@ export async function runPreflight(hop: Hop, deps: PreflightDeps): Promise<Prefl
   } finally {
     await Promise.all([src, tgt, srcApp.session, tgtApp.session].map((s: RoleSession | undefined) => s?.close()));
   }
-  checks.push(...aws);
+  checks.push(...aws, ...rds);
   return { hop: hop.id, at: now(), checks };
 }
