@@ -167,4 +167,16 @@ cutover: { fence_timeout_seconds: ${FENCE_TIMEOUT_SECONDS} }
     const logical = { ...hop, method: 'logical' as const, dms: undefined };
     expect(fenceStep(logical).describe({ plan, hop: logical })[0]).toBe('fence used: heartbeat only (the replication applies in commit order)');
   });
+
+  test("a higher heartbeat number on the target from before the source's heartbeat table was set up again is not the fence", async () => {
+    // Replication stalled, and the target holds #999999 from an hour ago (the source's table was recreated and counts from 1 again).
+    await target.sql('ALTER SUBSCRIPTION dms_underneath DISABLE');
+    await target.sql("INSERT INTO cutover_heartbeat VALUES ('ec2', 999999, now() - interval '1 hour') ON CONFLICT (source) DO UPDATE SET seq = excluded.seq, beat_at = excluded.beat_at");
+    try {
+      await expect(fenceStep(hop).run(deps)).rejects.toThrow(/^the target did not show heartbeat \d+ within 10 s \(newest seen: 999999\)/);
+    } finally {
+      await target.sql('ALTER SUBSCRIPTION dms_underneath ENABLE');
+    }
+    await heartbeatArrives();
+  }, 30_000);
 });

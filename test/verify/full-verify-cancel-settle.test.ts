@@ -42,11 +42,11 @@ verify: { concurrency: 1, lag_window_seconds: 120 }
     folder.remove();
   });
 
-  function fullVerify(settling: () => void, o: { fenced?: boolean; store?: FullVerifyStore } = {}): { verify: FullVerify; store: FullVerifyStore } {
+  function fullVerify(settling: () => void, o: { fenced?: boolean; store?: FullVerifyStore; plan?: typeof plan; onTarget?: () => { seq: number; at: number } } = {}): { verify: FullVerify; store: FullVerifyStore } {
     const store = o.store ?? new FullVerifyStore(redis, fullVerifyKeys(`${name}:${randomBytes(3).toString('hex')}`));
     let ts = 0;
     const verify = new FullVerify({
-      plan,
+      plan: o.plan ?? plan,
       store: () => store,
       channel: { post: async () => ({ channel: CHANNEL, ts: String(++ts) }), update: async () => undefined, upload: async () => undefined },
       open: (id) => openVerifyDatabase(cluster.url(id === 'source' ? 'src' : 'tgt'), { connectTimeoutMs: 5000, statementTimeoutMs: 30_000, connections: 1 }),
@@ -54,7 +54,7 @@ verify: { concurrency: 1, lag_window_seconds: 120 }
       heartbeat: {
         write: async () => (settling(), { seq: 7, at: Date.now() }),
         // Replication stalled: the target still shows an older heartbeat.
-        readOnTarget: async () => ({ seq: 6, at: Date.now() - 60_000 }),
+        readOnTarget: async () => o.onTarget?.() ?? { seq: 6, at: Date.now() - 60_000 },
       },
       processId: `p-${randomBytes(3).toString('hex')}`,
       log: createLogger('silent'),
@@ -101,4 +101,22 @@ verify: { concurrency: 1, lag_window_seconds: 120 }
     const last = await eventually(async () => (await first.store.last()) ?? undefined, 20_000, 'the resumed run to finish');
     expect(last).toMatchObject({ status: 'done', mode: 'live', differences: 1 });
   }, 60_000);
+
+  test("a higher heartbeat number on the target from before the source's heartbeat table was set up again does not count as caught up", async () => {
+    const shortWindow = parsePlan(`
+name: ${name}
+channel: ${CHANNEL}
+databases: { source: { url_env: SOURCE_URL }, target: { url_env: TARGET_URL } }
+hops: [{ id: hop-one, method: physical, source: source, target: target }]
+access: { operators: [${OPERATORS.join(', ')}], approvers: [${APPROVERS.join(', ')}] }
+verify: { concurrency: 1, lag_window_seconds: 1 }
+`);
+    // The source counts from 7 again; the target still shows #99, written an hour ago.
+    const { verify, store } = fullVerify(() => undefined, { plan: shortWindow, onTarget: () => ({ seq: 99, at: Date.now() - 3600_000 }) });
+    expect(await verify.start(shortWindow.hops[0], 'U0OPS1')).toMatchObject({ started: 'new' });
+    await eventually(async () => (await store.last()) ?? undefined, 20_000, 'the run to finish');
+    const accounts = [...(await store.finished()).values()].find((v) => v.table === 'public.accounts')!;
+    expect(accounts.differences).toEqual([{ key: ['42'], kind: 'missing' }]);
+    expect(accounts.unsettled).toMatch(/the target did not show heartbeat #7 within 1 s \(newest: 99\)/);
+  }, 40_000);
 });

@@ -26,8 +26,8 @@ export function fenceStep(hop: Hop): Step {
     title: hop.method === 'dms' ? 'Fence: final heartbeat on the source seen on the target, and DMS settled' : 'Fence: final heartbeat on the source, wait until the target shows it',
     describe: (d) => [
       `fence used: ${fenceKind(d.hop)}`,
-      `on source: INSERT INTO ${heartbeatTable(d.plan)} … ON CONFLICT (source) DO UPDATE SET seq = seq + 1 RETURNING seq`,
-      `on target: SELECT seq FROM ${heartbeatTable(d.plan)} WHERE source = '${d.hop.source.id}' until seq ≥ that`,
+      `on source: INSERT INTO ${heartbeatTable(d.plan)} … ON CONFLICT (source) DO UPDATE SET seq = seq + 1, beat_at = clock_timestamp() RETURNING seq, beat_at`,
+      `on target: SELECT seq, beat_at FROM ${heartbeatTable(d.plan)} WHERE source = '${d.hop.source.id}' until seq ≥ that and beat_at ≥ its time (both the source's)`,
       "on source, once the target shows it: the writers check once more (not counting sessions let through by an approved Continue anyway); a session that can write now started after the writers step's last look: stop with its list",
       ...(d.hop.method === 'dms' ? dmsLines(d.hop, d.plan) : []),
       `everything above within the fence timeout, ${d.plan.cutover.fenceTimeoutSeconds} s`,
@@ -42,7 +42,9 @@ export function fenceStep(hop: Hop): Step {
       const beat = await writeHeartbeat(d.databases.get(hop.source.id), d.plan.heartbeat, hop.source.id);
       for (;;) {
         const seen = await readHeartbeat(d.databases.get(hop.target.id), d.plan.heartbeat, hop.source.id).catch(() => undefined);
-        if (seen && seen.seq >= beat.seq) break;
+        // The number and the source's own clock: a heartbeat table set up again on the source counts
+        // from 1 while the target may still hold a higher number from before (it is not this heartbeat).
+        if (seen && seen.seq >= beat.seq && seen.at >= beat.at) break;
         if (Date.now() > deadline) throw new FenceTimeout(`the target did not show heartbeat ${beat.seq} within ${d.fenceTimeoutMs / 1000} s (newest seen: ${seen?.seq ?? 'none'})`);
         await sleep(100);
       }

@@ -252,7 +252,9 @@ export class FullVerify {
       const stop = stopped();
       if (stop) throw stop;
       const seen = await this.deps.heartbeat.readOnTarget(hop).catch(() => undefined);
-      if (seen && seen.seq >= beat.seq) return undefined;
+      // Both the number and the source's own clock: a heartbeat table set up again on the source starts
+      // counting anew while the target may still hold a higher number from before.
+      if (seen && seen.seq >= beat.seq && seen.at >= beat.at) return undefined;
       if (Date.now() > deadline) return `the target did not show heartbeat #${beat.seq} within ${limitMs / 1000} s (newest: ${seen?.seq ?? 'none'}): differences are not confirmed against the lag`;
       await new Promise((r) => setTimeout(r, 250));
     }
