@@ -41,3 +41,15 @@ export async function readHeartbeat(db: Queryable, t: HeartbeatTable, source: st
   const { rows } = await db.query<{ seq: string; beat_at: Date }>(`SELECT seq, beat_at FROM ${name(t)} WHERE source = $1`, [source]);
   return rows[0] ? { seq: Number(rows[0].seq), at: rows[0].beat_at.getTime() } : undefined;
 }
+
+/** A target's timestamp may be stored coarser than the source's (timestamp(0), a DMS-made column): this much is allowed. */
+const HEARTBEAT_TIME_SLACK_MS = 1000;
+
+/**
+ * Whether what the target shows is `beat` or a later heartbeat: its number and its time, both from
+ * the source's clock. The number alone is not enough: a heartbeat table set up again on the source
+ * counts from 1 while the target may still hold a higher number from before.
+ */
+export function showsHeartbeat(seen: Heartbeat | undefined, beat: Heartbeat): boolean {
+  return seen !== undefined && seen.seq >= beat.seq && seen.at >= beat.at - HEARTBEAT_TIME_SLACK_MS;
+}

@@ -1,4 +1,5 @@
 import { heartbeatDistrust, targetHeartbeatSince } from '../../src/checks/heartbeat-trust';
+import { showsHeartbeat } from '../../src/checks/heartbeat';
 import { lagChecks } from '../../src/checks/lag-checks';
 import type { LagSample } from '../../src/checks/lag-sample';
 import { parsePlan } from '../../src/plan/load-plan';
@@ -66,5 +67,19 @@ describe('finding 4: a heartbeat that does not advance is never read as zero lag
     const moved = sample({ clock: T0 + 31_000, source: [47, T0 + 30_000], target: [45, T0 + 26_000] });
     expect(targetHeartbeatSince(moved, { ...later, targetHeartbeatSince: T0 + 1000 })).toBe(T0 + 31_000);
     expect(targetHeartbeatSince({ ...moved, targetHeartbeat: null }, held)).toBeUndefined();
+  });
+});
+
+describe('whether the target shows a heartbeat just written (the fence, the full verify)', () => {
+  const beat = { seq: 7, at: Date.parse('2026-11-30T12:00:00.123Z') };
+  test('that one or a later one: yes, also when the target keeps it to the second', () => {
+    expect(showsHeartbeat(beat, beat)).toBe(true);
+    expect(showsHeartbeat({ seq: 9, at: beat.at + 5000 }, beat)).toBe(true);
+    expect(showsHeartbeat({ seq: 7, at: Date.parse('2026-11-30T12:00:00Z') }, beat)).toBe(true);
+  });
+  test('an older one, none, or a higher number from before the heartbeat table was set up again: no', () => {
+    expect(showsHeartbeat({ seq: 6, at: beat.at - 2000 }, beat)).toBe(false);
+    expect(showsHeartbeat(undefined, beat)).toBe(false);
+    expect(showsHeartbeat({ seq: 999_999, at: beat.at - 3600_000 }, beat)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { readHeartbeat, writeHeartbeat } from '../../checks/heartbeat';
+import { readHeartbeat, showsHeartbeat, writeHeartbeat } from '../../checks/heartbeat';
 import { formatSeconds } from '../../checks/units';
 import { waitForDmsToSettle } from '../../dms/dms-fence';
 import { batchApplyText, parseTaskSettings } from '../../dms/task-settings';
@@ -42,9 +42,7 @@ export function fenceStep(hop: Hop): Step {
       const beat = await writeHeartbeat(d.databases.get(hop.source.id), d.plan.heartbeat, hop.source.id);
       for (;;) {
         const seen = await readHeartbeat(d.databases.get(hop.target.id), d.plan.heartbeat, hop.source.id).catch(() => undefined);
-        // The number and the source's own clock: a heartbeat table set up again on the source counts
-        // from 1 while the target may still hold a higher number from before (it is not this heartbeat).
-        if (seen && seen.seq >= beat.seq && seen.at >= beat.at) break;
+        if (showsHeartbeat(seen, beat)) break;
         if (Date.now() > deadline) throw new FenceTimeout(`the target did not show heartbeat ${beat.seq} within ${d.fenceTimeoutMs / 1000} s (newest seen: ${seen?.seq ?? 'none'})`);
         await sleep(100);
       }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Heartbeat } from '../../checks/heartbeat';
+import { showsHeartbeat, type Heartbeat } from '../../checks/heartbeat';
 import type { Logger } from '../../log';
 import type { ChannelPort, MessageRef } from '../../monitoring/channel-port';
 import type { Hop, Plan } from '../../plan/plan';
@@ -252,9 +252,7 @@ export class FullVerify {
       const stop = stopped();
       if (stop) throw stop;
       const seen = await this.deps.heartbeat.readOnTarget(hop).catch(() => undefined);
-      // Both the number and the source's own clock: a heartbeat table set up again on the source starts
-      // counting anew while the target may still hold a higher number from before.
-      if (seen && seen.seq >= beat.seq && seen.at >= beat.at) return undefined;
+      if (showsHeartbeat(seen, beat)) return undefined;
       if (Date.now() > deadline) return `the target did not show heartbeat #${beat.seq} within ${limitMs / 1000} s (newest: ${seen?.seq ?? 'none'}): differences are not confirmed against the lag`;
       await new Promise((r) => setTimeout(r, 250));
     }
