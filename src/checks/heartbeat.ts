@@ -38,8 +38,10 @@ export async function writeHeartbeat(db: Queryable, t: HeartbeatTable, source: s
 
 /** The newest heartbeat of `source` visible on this database; undefined if none has arrived. */
 export async function readHeartbeat(db: Queryable, t: HeartbeatTable, source: string): Promise<Heartbeat | undefined> {
-  const { rows } = await db.query<{ seq: string; beat_at: Date }>(`SELECT seq, beat_at FROM ${name(t)} WHERE source = $1`, [source]);
-  return rows[0] ? { seq: Number(rows[0].seq), at: rows[0].beat_at.getTime() } : undefined;
+  // The epoch in SQL: a target column made by DMS or by hand may be `timestamp` (UTC, no zone), which
+  // node-postgres would read in the bot's own time zone, hours off the source's clock.
+  const { rows } = await db.query<{ seq: string; at: string }>(`SELECT seq, floor(extract(epoch FROM beat_at) * 1000) AS at FROM ${name(t)} WHERE source = $1`, [source]);
+  return rows[0] ? { seq: Number(rows[0].seq), at: Number(rows[0].at) } : undefined;
 }
 
 /** A target's timestamp may be stored coarser than the source's (timestamp(0), a DMS-made column): this much is allowed. */
