@@ -68,7 +68,7 @@ import { cutoverApprovalActions, withdrawStaleCutoverApprovals } from './cutover
 import { RollbarDeploys } from './health/rollbar-deploys';
 import { HerokuApi } from './platform/heroku-api';
 import { herokuAppControl } from './platform/app-control';
-import { MIN_WEBHOOK_SECRET_LENGTH, plainWebhookUrl, webhookAppControl } from './platform/webhook-app-control';
+import { webhookAppControl, webhookSettingProblems } from './platform/webhook-app-control';
 import { registerCutoverButtons } from './slack/cutover-button-listener';
 import type { Hop } from './plan/plan';
 import { MetricRecords } from './metrics/metric-records';
@@ -294,11 +294,9 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     if (!hop.app) return `the plan has no \`app\` for ${hop.id}: the bot would not know how to stop the app's writes`;
     if (hop.app.platform === 'webhook') {
       if (!hop.app.webhookUrlEnv) return `the plan's app for ${hop.id} has no webhook_url_env`;
-      if (!urls[hop.app.webhookUrlEnv]) return `${hop.app.webhookUrlEnv} (the app webhook) is not set`;
-      const plain = plainWebhookUrl(urls[hop.app.webhookUrlEnv] ?? '');
-      if (plain) return `${hop.app.webhookUrlEnv}: ${plain}`;
       if (!hop.app.webhookSecretEnv) return `the plan's app for ${hop.id} has no webhook_secret_env`;
-      if ((urls[hop.app.webhookSecretEnv] ?? '').length < MIN_WEBHOOK_SECRET_LENGTH) return `${hop.app.webhookSecretEnv} (the app webhook's signing secret) is not set or shorter than ${MIN_WEBHOOK_SECRET_LENGTH} characters`;
+      const [problem] = webhookSettingProblems(hop.app, urls);
+      if (problem) return `${problem.variable} (hops.${hop.id}.app.${problem.field}): ${problem.problem}`;
     } else if (!settings.herokuApiToken) return 'HEROKU_API_TOKEN is not set';
     for (const db of [hop.source, hop.target]) if (!urls[db.urlEnv]) return `${db.urlEnv} is not set`;
     return appUrlsReadiness(hop, urls);

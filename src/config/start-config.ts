@@ -1,5 +1,5 @@
 import { tlsSettingProblems } from '../db/tls-options';
-import { MIN_WEBHOOK_SECRET_LENGTH, plainWebhookUrl } from '../platform/webhook-app-control';
+import { webhookSettingProblems } from '../platform/webhook-app-control';
 import { loadPlan, PlanError } from '../plan/load-plan';
 import type { Plan } from '../plan/plan';
 import { databaseUrlProblem } from './database-url';
@@ -67,23 +67,16 @@ export function redisTlsProblems(settings: Pick<Settings, 'redisUrl' | 'redisCaF
   return set.map((v) => `${v}: set, but REDIS_URL does not use TLS (rediss://), so it would be ignored: use a rediss:// URL or unset ${v}`);
 }
 
-/** The app webhook's URL and signing secret of each hop that stops its app by webhook. */
+/** The app webhook's URL and signing secret of each hop that stops its app by webhook, each variable once. */
 export function webhookProblems(plan: Plan, env: NodeJS.ProcessEnv): string[] {
-  const problems: string[] = [];
   const seen = new Set<string>();
+  const problems: string[] = [];
   for (const hop of plan.hops) {
-    const app = hop.app;
-    if (app?.platform !== 'webhook') continue;
-    if (app.webhookUrlEnv && !seen.has(app.webhookUrlEnv)) {
-      seen.add(app.webhookUrlEnv);
-      const url = env[app.webhookUrlEnv]?.trim();
-      const problem = url ? plainWebhookUrl(url) : 'is not set';
-      if (problem) problems.push(`${app.webhookUrlEnv} (hops.${hop.id}.app.webhook_url_env): ${problem}`);
-    }
-    if (app.webhookSecretEnv && !seen.has(app.webhookSecretEnv)) {
-      seen.add(app.webhookSecretEnv);
-      const secret = env[app.webhookSecretEnv] ?? '';
-      if (secret.length < MIN_WEBHOOK_SECRET_LENGTH) problems.push(`${app.webhookSecretEnv} (hops.${hop.id}.app.webhook_secret_env): ${secret ? `is shorter than ${MIN_WEBHOOK_SECRET_LENGTH} characters` : 'is not set'}`);
+    if (hop.app?.platform !== 'webhook') continue;
+    for (const p of webhookSettingProblems(hop.app, env)) {
+      if (seen.has(p.variable)) continue;
+      seen.add(p.variable);
+      problems.push(`${p.variable} (hops.${hop.id}.app.${p.field}): ${p.problem}`);
     }
   }
   return problems;

@@ -17,6 +17,28 @@ export interface WebhookSettings {
 /** A webhook secret shorter than this is refused: it could be guessed. */
 export const MIN_WEBHOOK_SECRET_LENGTH = 16;
 
+/** One thing wrong with a webhook app's settings: the variable, the plan field naming it, and what is wrong. */
+export interface WebhookSettingProblem {
+  variable: string;
+  field: 'webhook_url_env' | 'webhook_secret_env';
+  problem: string;
+}
+
+/** What is wrong with a webhook app's URL and signing secret as `env` holds them (start-up and the cutover's readiness ask alike). */
+export function webhookSettingProblems(app: { webhookUrlEnv?: string; webhookSecretEnv?: string }, env: Record<string, string | undefined>): WebhookSettingProblem[] {
+  const problems: WebhookSettingProblem[] = [];
+  if (app.webhookUrlEnv) {
+    const url = env[app.webhookUrlEnv]?.trim();
+    const problem = url ? plainWebhookUrl(url) : 'is not set';
+    if (problem) problems.push({ variable: app.webhookUrlEnv, field: 'webhook_url_env', problem });
+  }
+  if (app.webhookSecretEnv) {
+    const secret = env[app.webhookSecretEnv] ?? '';
+    if (secret.length < MIN_WEBHOOK_SECRET_LENGTH) problems.push({ variable: app.webhookSecretEnv, field: 'webhook_secret_env', problem: secret ? `is shorter than ${MIN_WEBHOOK_SECRET_LENGTH} characters` : 'is not set' });
+  }
+  return problems;
+}
+
 /**
  * For platforms other than Heroku: each action is a signed POST of JSON to the team's own webhook,
  * following the contract in docs/webhook/ (a request and an answer schema per action). An answer
