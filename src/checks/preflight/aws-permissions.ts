@@ -1,5 +1,5 @@
 import type { Hop } from '../../plan/plan';
-import type { PreflightCheck } from './preflight-check';
+import type { PreflightCheck, PreflightFix } from './preflight-check';
 
 /** One harmless call per AWS action the bot uses; each throws the service's error, untouched. */
 export interface AwsPermissionProbes {
@@ -59,7 +59,10 @@ export function iamPolicyFor(checks: PreflightCheck[]): string | undefined {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements }, null, 2);
 }
 
-const policy = (sid: string, action: string, resource: string | string[]) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Allow', Action: [action], Resource: resource }] }, null, 2);
+/** A preflight fix: an IAM policy allowing `actions` on `resource`, for the bot's role or user. */
+export function iamPolicyFix(sid: string, actions: string[], resource: string | string[]): PreflightFix {
+  return { kind: 'iam', where: "in the policy of the bot's IAM role or user", text: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Allow', Action: actions, Resource: resource }] }, null, 2) };
+}
 
 /** Each AWS action a DMS hop needs, tried harmlessly with the bot's own credentials. */
 export async function checkAwsPermissions(hop: Hop, probes: AwsPermissionProbes, now: () => number): Promise<PreflightCheck[]> {
@@ -71,7 +74,7 @@ export async function checkAwsPermissions(hop: Hop, probes: AwsPermissionProbes,
     status: 'fail',
     value: `denied (${o.code})`,
     detail: `${why}; AWS said: ${o.message}`,
-    fix: { kind: 'iam', where: "in the policy of the bot's IAM role or user", text: policy(action.replace(/^\w+:/, '').replace(/[^A-Za-z0-9]/g, ''), action, resource) },
+    fix: iamPolicyFix(action.replace(/^\w+:/, '').replace(/[^A-Za-z0-9]/g, ''), [action], resource),
   });
   const other = (action: string, o: Outcome & { code: string; message: string }): PreflightCheck => ({ ...base(action), status: 'unknown', value: `could not tell (${o.code})`, detail: o.message });
 

@@ -1,5 +1,6 @@
 import type { Database, Hop } from '../../plan/plan';
 import { RdsReadError, type RdsHealthPort } from '../../rds/rds-health';
+import { iamPolicyFix } from './aws-permissions';
 import type { PreflightCheck } from './preflight-check';
 
 /** What the RDS gate and the post-cutover checks call, for the IAM policy of a refusal. */
@@ -21,18 +22,12 @@ async function checkOne(db: Database & { rds: NonNullable<Database['rds']> }, po
   try {
     const health = await port.read(db.rds);
     const checks: PreflightCheck[] = [{ ...base, status: 'ok', value: `${what} read (${health.status}, ${health.members.length} member${health.members.length === 1 ? '' : 's'})` }];
-    if (health.lagError) checks.push({ ...base, id: `aws.rds.${db.id}.lag`, label: `AWS CloudWatch reader lag of ${db.id}`, status: 'warn', value: 'could not be read', detail: health.lagError, fix: iamFix(['cloudwatch:GetMetricData']) });
+    if (health.lagError) checks.push({ ...base, id: `aws.rds.${db.id}.lag`, label: `AWS CloudWatch reader lag of ${db.id}`, status: 'warn', value: 'could not be read', detail: health.lagError, fix: iamPolicyFix('CutoverReadsRds', ['cloudwatch:GetMetricData'], '*') });
     return checks;
   } catch (e) {
     if (e instanceof RdsReadError && e.deniedAction) {
-      return [{ ...base, status: 'fail', value: `denied (${e.deniedAction})`, detail: `the RDS gate and the post-cutover checks read ${what} with it; ${e.message}`, fix: iamFix(RDS_ACTIONS) }];
+      return [{ ...base, status: 'fail', value: `denied (${e.deniedAction})`, detail: `the RDS gate and the post-cutover checks read ${what} with it; ${e.message}`, fix: iamPolicyFix('CutoverReadsRds', RDS_ACTIONS, '*') }];
     }
     return [{ ...base, status: 'unknown', value: 'could not tell', detail: (e as Error).message }];
   }
 }
-
-const iamFix = (actions: string[]) => ({
-  kind: 'iam' as const,
-  where: "in the policy of the bot's IAM role or user",
-  text: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'CutoverReadsRds', Effect: 'Allow', Action: actions, Resource: '*' }] }, null, 2),
-});
