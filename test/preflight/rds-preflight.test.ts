@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parsePlan } from '../../src/plan/load-plan';
 import { BotHarness } from '../support/bot-harness';
+import { startAwsEndpoints } from '../support/aws-endpoints';
 import { RdsCloudWatchStandIn, RdsStandIn } from '../support/rds-stand-in';
 import { APPROVERS, CHANNEL, OPERATORS } from '../support/test-plan';
 
@@ -9,15 +10,14 @@ import { APPROVERS, CHANNEL, OPERATORS } from '../support/test-plan';
 describe('preflight of a hop whose target is on RDS/Aurora', () => {
   const rds = new RdsStandIn();
   const cloudwatch = new RdsCloudWatchStandIn();
-  const saved = { ...process.env };
+  let aws: { stop(): Promise<void> } | undefined;
   let h: BotHarness;
   let asker = 0;
   const preflight = () => h.command(`U0RP${++asker}`, 'preflight ec2-to-aurora');
   const rdsLine = (text: string) => text.split('\n').find((l) => l.includes('AWS RDS read of aurora') && !l.includes('NO-GO')) ?? '(no RDS line)';
 
   beforeAll(async () => {
-    await Promise.all([rds.start(), cloudwatch.start()]);
-    Object.assign(process.env, { AWS_ENDPOINT_URL_RDS: rds.url, AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url, AWS_ACCESS_KEY_ID: 'AKIDTESTTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key' });
+    aws = await startAwsEndpoints({ AWS_ENDPOINT_URL_RDS: rds, AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch });
     rds.addCluster('prod-aurora', 1);
     h = await BotHarness.start({
       awsRequestTimeoutMs: 2000,
@@ -35,8 +35,7 @@ access: { operators: [${OPERATORS.join(', ')}], approvers: [${APPROVERS.join(', 
   });
   afterAll(async () => {
     await h.stop();
-    await Promise.all([rds.stop(), cloudwatch.stop()]);
-    process.env = saved;
+    await aws?.stop();
   });
 
   test('readable: ✅ with what was read', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { postCutoverChecksStep } from '../../src/cutover/steps/post-cutover-checks';
 import type { RunbookDeps } from '../../src/cutover/steps/step';
 import { parsePlan } from '../../src/plan/load-plan';
+import { startAwsEndpoints } from '../support/aws-endpoints';
 import { RdsCloudWatchStandIn, RdsStandIn } from '../support/rds-stand-in';
 import { APPROVERS, CHANNEL, OPERATORS } from '../support/test-plan';
 
@@ -41,15 +42,13 @@ async function runStep(plan: ReturnType<typeof planWithTarget>) {
 describe('after the cutover, an RDS/Aurora target is checked from RDS, not from pg_stat_archiver', () => {
   const rds = new RdsStandIn();
   const cloudwatch = new RdsCloudWatchStandIn();
-  const saved = { ...process.env };
+  let aws: { stop(): Promise<void> } | undefined;
 
   beforeAll(async () => {
-    await Promise.all([rds.start(), cloudwatch.start()]);
-    Object.assign(process.env, { AWS_ENDPOINT_URL_RDS: rds.url, AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url, AWS_ACCESS_KEY_ID: 'AKIDTESTTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key' });
+    aws = await startAwsEndpoints({ AWS_ENDPOINT_URL_RDS: rds, AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch });
   });
   afterAll(async () => {
-    await Promise.all([rds.stop(), cloudwatch.stop()]);
-    process.env = saved;
+    await aws?.stop();
   });
 
   test('backups off on the new Aurora primary is a warning with its reason; the run goes on', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parsePlan } from '../../src/plan/load-plan';
 import { BotHarness } from '../support/bot-harness';
+import { startAwsEndpoints } from '../support/aws-endpoints';
 import { RdsCloudWatchStandIn, RdsStandIn } from '../support/rds-stand-in';
 import { APPROVERS, CHANNEL, OPERATORS } from '../support/test-plan';
 
@@ -10,12 +11,11 @@ const verdictLine = (text: string) => text.split('\n').find((l) => l.includes('*
 describe("`/migrate health` shows the Aurora target's own health among the gates", () => {
   const rds = new RdsStandIn();
   const cloudwatch = new RdsCloudWatchStandIn();
-  const saved = { ...process.env };
+  let aws: { stop(): Promise<void> } | undefined;
   let h: BotHarness;
 
   beforeAll(async () => {
-    await Promise.all([rds.start(), cloudwatch.start()]);
-    Object.assign(process.env, { AWS_ENDPOINT_URL_RDS: rds.url, AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url, AWS_ACCESS_KEY_ID: 'AKIDTESTTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key' });
+    aws = await startAwsEndpoints({ AWS_ENDPOINT_URL_RDS: rds, AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch });
     rds.addCluster('prod-aurora', 1);
     h = await BotHarness.start({
       awsRequestTimeoutMs: 2000,
@@ -32,8 +32,7 @@ health: { cache_seconds: 0 }
   });
   afterAll(async () => {
     await h.stop();
-    await Promise.all([rds.stop(), cloudwatch.stop()]);
-    process.env = saved;
+    await aws?.stop();
   });
 
   test('backups on: the line is green; backups off: red, named in the NO-GO with its reason', async () => {

@@ -4,6 +4,7 @@ import { parsePlan } from '../../src/plan/load-plan';
 import type { Hop } from '../../src/plan/plan';
 import { rdsGates } from '../../src/rds/rds-gate';
 import { rdsHealthIn } from '../../src/rds/rds-health-in-region';
+import { startAwsEndpoints } from '../support/aws-endpoints';
 import { RdsCloudWatchStandIn, RdsStandIn } from '../support/rds-stand-in';
 import { APPROVERS, CHANNEL, OPERATORS } from '../support/test-plan';
 
@@ -24,18 +25,16 @@ access: { operators: [${OPERATORS.join(', ')}], approvers: [${APPROVERS.join(', 
 describe("the managed target's own health, read with the real AWS SDK from RDS and CloudWatch stand-ins", () => {
   const rds = new RdsStandIn();
   const cloudwatch = new RdsCloudWatchStandIn();
-  const saved = { ...process.env };
+  let aws: { stop(): Promise<void> } | undefined;
   const aurora = hopTo('{ cluster: prod-aurora, region: us-east-1 }');
   const goNoGo = (hop: Hop) => new GateRunner(TIMEOUT_MS, 0).evaluate(rdsGates(hop, (region) => rdsHealthIn(region, TIMEOUT_MS), TIMEOUT_MS), { fresh: true });
   const result = (r: Awaited<ReturnType<typeof goNoGo>>, id: string) => r.results.find((x) => x.id === id);
 
   beforeAll(async () => {
-    await Promise.all([rds.start(), cloudwatch.start()]);
-    Object.assign(process.env, { AWS_ENDPOINT_URL_RDS: rds.url, AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url, AWS_ACCESS_KEY_ID: 'AKIDTESTTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key' });
+    aws = await startAwsEndpoints({ AWS_ENDPOINT_URL_RDS: rds, AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch });
   });
   afterAll(async () => {
-    await Promise.all([rds.stop(), cloudwatch.stop()]);
-    process.env = saved;
+    await aws?.stop();
   });
   beforeEach(() => {
     rds.clusters.clear();
