@@ -1,4 +1,4 @@
-import { Resvg } from '@resvg/resvg-js';
+import { svgText, svgToPng } from './svg';
 import { PERCENTILES, type BenchResult } from '../bench/bench-result';
 
 const H = 340;
@@ -7,7 +7,6 @@ const GROUP = 170;
 const COLOR = { source: '#457b9d', target: '#f77f00' };
 const FONT = 'font-family="DejaVu Sans"';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 const ms = (v: number) => (v >= 1 ? String(Math.round(v)) : String(Number(v.toPrecision(1))));
 
 /** The bench as SVG (log scale): per query, p50/p95/p99 on the source and the target side by side, with the ratio and verdict under it. */
@@ -35,15 +34,15 @@ export function benchChartSvg(r: BenchResult): string {
     });
     const ratio = q.ratio[r.compare];
     const verdict = q.verdict === 'go' ? 'GO' : 'NO-GO';
-    bars.push(`<text x="${x0}" y="${H - PAD.bottom + 32}" ${FONT} font-size="12" fill="#1d3557">${esc(q.name.slice(0, 22))}</text>`);
+    bars.push(`<text x="${x0}" y="${H - PAD.bottom + 32}" ${FONT} font-size="12" fill="#1d3557">${svgText(q.name.slice(0, 22))}</text>`);
     bars.push(`<text x="${x0}" y="${H - PAD.bottom + 50}" ${FONT} font-size="12" fill="${q.verdict === 'go' ? '#2a9d8f' : '#d62828'}">${ratio === undefined ? '' : `${ratio.toFixed(2)}× ${r.compare} · `}${verdict}</text>`);
   });
   const title = `Query latency on ${r.hop}: ${r.source} (source) vs ${r.target} (target), ${r.runs} runs each, max ${r.maxRatio}×`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">
 <rect width="100%" height="100%" fill="#ffffff"/>
-<text x="${PAD.left}" y="24" ${FONT} font-size="15" fill="#1d3557">${esc(title)}</text>
-<rect x="${PAD.left}" y="36" width="12" height="12" fill="${COLOR.source}"/><text x="${PAD.left + 18}" y="46" ${FONT} font-size="12" fill="#555">${esc(r.source)} (source)</text>
-<rect x="${PAD.left + 200}" y="36" width="12" height="12" fill="${COLOR.target}"/><text x="${PAD.left + 218}" y="46" ${FONT} font-size="12" fill="#555">${esc(r.target)} (target)</text>
+<text x="${PAD.left}" y="24" ${FONT} font-size="15" fill="#1d3557">${svgText(title)}</text>
+<rect x="${PAD.left}" y="36" width="12" height="12" fill="${COLOR.source}"/><text x="${PAD.left + 18}" y="46" ${FONT} font-size="12" fill="#555">${svgText(r.source)} (source)</text>
+<rect x="${PAD.left + 200}" y="36" width="12" height="12" fill="${COLOR.target}"/><text x="${PAD.left + 218}" y="46" ${FONT} font-size="12" fill="#555">${svgText(r.target)} (target)</text>
 <text x="${PAD.left + 400}" y="46" ${FONT} font-size="12" fill="#d62828">? no figure (failed or not run)</text>
 <line x1="${PAD.left}" y1="${H - PAD.bottom}" x2="${W - PAD.right}" y2="${H - PAD.bottom}" stroke="#999"/>
 <line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${H - PAD.bottom}" stroke="#999"/>
@@ -54,5 +53,5 @@ ${bars.join('\n')}
 
 /** The bench chart as a PNG, ready to upload. */
 export function benchChartPng(r: BenchResult): Buffer {
-  return new Resvg(benchChartSvg(r), { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+  return svgToPng(benchChartSvg(r));
 }

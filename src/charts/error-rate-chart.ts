@@ -1,4 +1,5 @@
-import { Resvg } from '@resvg/resvg-js';
+import { svgText, svgToPng } from './svg';
+import { zoneClock } from './time-axis';
 import type { ErrorRateSample } from '../state/error-rate-store';
 
 const W = 800;
@@ -6,9 +7,9 @@ const H = 300;
 const PAD = { left: 60, right: 20, top: 40, bottom: 40 };
 const FONT = 'font-family="DejaVu Sans"';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 // Seconds only when the window is short enough that minutes would read the same at both ends.
-const clock = (ms: number, short: boolean) => new Date(ms).toISOString().slice(11, short ? 19 : 16) + ' UTC';
+const utcClock = zoneClock('UTC');
+const clock = (ms: number, short: boolean) => `${utcClock(ms, short)} UTC`;
 
 /**
  * The app's error rate as SVG: errors per minute at each reading, the trailing baseline dashed, marks
@@ -27,12 +28,12 @@ export function errorRateChartSvg(samples: ErrorRateSample[], title: string, mar
       // Labels in the right half end at their line, and each sits a line below the previous one, so none is cut off or overlaps.
       const right = x(m.at) > W / 2;
       const tx = right ? x(m.at) - 3 : x(m.at) + 3;
-      return `<line x1="${x(m.at).toFixed(1)}" x2="${x(m.at).toFixed(1)}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#6a4c93" stroke-dasharray="2 3"/><text x="${tx.toFixed(1)}" y="${PAD.top + 12 + i * 14}" ${FONT} font-size="11" fill="#6a4c93"${right ? ' text-anchor="end"' : ''}>${esc(m.label)}</text>`;
+      return `<line x1="${x(m.at).toFixed(1)}" x2="${x(m.at).toFixed(1)}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#6a4c93" stroke-dasharray="2 3"/><text x="${tx.toFixed(1)}" y="${PAD.top + 12 + i * 14}" ${FONT} font-size="11" fill="#6a4c93"${right ? ' text-anchor="end"' : ''}>${svgText(m.label)}</text>`;
     });
   const short = t1 - t0 < 10 * 60_000;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">
 <rect width="100%" height="100%" fill="#ffffff"/>
-<text x="${PAD.left}" y="24" ${FONT} font-size="16" fill="#1d3557">${esc(title)}</text>
+<text x="${PAD.left}" y="24" ${FONT} font-size="16" fill="#1d3557">${svgText(title)}</text>
 <line x1="${PAD.left}" y1="${H - PAD.bottom}" x2="${W - PAD.right}" y2="${H - PAD.bottom}" stroke="#999"/>
 <line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${H - PAD.bottom}" stroke="#999"/>
 <text x="4" y="${PAD.top + 4}" ${FONT} font-size="12" fill="#555">${yMax.toFixed(1)}/min</text>
@@ -48,5 +49,5 @@ ${markLines.join('\n')}
 
 /** The error-rate chart as a PNG. */
 export function errorRateChartPng(samples: ErrorRateSample[], title: string, marks: { at: number; label: string }[] = []): Buffer {
-  return new Resvg(errorRateChartSvg(samples, title, marks), { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+  return svgToPng(errorRateChartSvg(samples, title, marks));
 }

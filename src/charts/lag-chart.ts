@@ -1,4 +1,4 @@
-import { Resvg } from '@resvg/resvg-js';
+import { svgText, svgToPng } from './svg';
 import type { LagSample } from '../checks/lag-sample';
 import { duration } from '../views/slack-text';
 import { timeTicks, zoneClock } from './time-axis';
@@ -7,7 +7,6 @@ const W = 800;
 const H = 300;
 const PAD = { left: 60, right: 20, top: 40, bottom: 48 };
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 /**
  * The lag chart as SVG: heartbeat lag over time, the threshold as a dashed line, unknown samples as red
@@ -45,11 +44,11 @@ export function lagChartSvg(samples: LagSample[], title: string, thresholdSecond
 <line x1="${PAD.left}" x2="${PAD.left + 20}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="#457b9d" stroke-width="2"/><text x="${PAD.left + 26}" y="${legendY}" font-family="DejaVu Sans" font-size="11" fill="#555">heartbeat lag</text>
 <line x1="${PAD.left + 130}" x2="${PAD.left + 150}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="#f77f00" stroke-dasharray="6 4"/><text x="${PAD.left + 156}" y="${legendY}" font-family="DejaVu Sans" font-size="11" fill="#555">max lag (gate)</text>
 <line x1="${PAD.left + 270}" x2="${PAD.left + 270}" y1="${legendY}" y2="${legendY - 10}" stroke="#d62828" stroke-width="2"/><text x="${PAD.left + 278}" y="${legendY}" font-family="DejaVu Sans" font-size="11" fill="#555">unknown: a sample that could not tell the lag</text>
-<text x="${W - PAD.right}" y="${legendY}" text-anchor="end" font-family="DejaVu Sans" font-size="11" fill="#555">time (${esc(timeZone)})</text>
+<text x="${W - PAD.right}" y="${legendY}" text-anchor="end" font-family="DejaVu Sans" font-size="11" fill="#555">time (${svgText(timeZone)})</text>
 </g>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">
 <rect width="100%" height="100%" fill="#ffffff"/>
-<text x="${PAD.left}" y="24" font-family="DejaVu Sans" font-size="16" fill="#1d3557">${esc(`${title}, ${span}`)}</text>
+<text x="${PAD.left}" y="24" font-family="DejaVu Sans" font-size="16" fill="#1d3557">${svgText(`${title}, ${span}`)}</text>
 <line x1="${PAD.left}" y1="${H - PAD.bottom}" x2="${W - PAD.right}" y2="${H - PAD.bottom}" stroke="#999"/>
 <line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${H - PAD.bottom}" stroke="#999"/>
 <text x="8" y="${PAD.top + 4}" font-family="DejaVu Sans" font-size="12" fill="#555">${yMax.toFixed(0)} s</text>
@@ -66,5 +65,5 @@ ${unknownTicks.join('\n')}
 /** The lag chart as a PNG, ready to upload. */
 export function lagChartPng(samples: LagSample[], title: string, thresholdSeconds: number, timeZone = 'UTC'): Buffer {
   const svg = lagChartSvg(samples, title, thresholdSeconds, timeZone);
-  return new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+  return svgToPng(svg);
 }
