@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { DEFAULT_SEGMENTS, diffKeyedTable, type KeyedPass, type SegmentOptions, type Side } from '../../src/verify/full/keyed-table-diff';
 import { Limiter } from '../../src/verify/full/limiter';
 import { comparedColumns } from '../../src/verify/full/row-hash';
-import { tableSide } from '../../src/verify/full/segment-sql';
+import { tableSide, type SegmentAggregate } from '../../src/verify/full/segment-sql';
 import { readTableShapes, type TableShape } from '../../src/verify/full/table-shape';
 import { verifyTable, type TableVerdict } from '../../src/verify/full/table-verdict';
 import { ClusterFolder, PgCluster } from './pg-cluster';
@@ -50,20 +50,21 @@ export class VerifyDatabases {
   }
 
   /** The first pass of a keyed table (segments, bisection, fetch), without the second look. */
-  async firstPass(table: string, key: { name: string; type: string }[], segments: SegmentOptions = DEFAULT_SEGMENTS): Promise<KeyedPass> {
+  async firstPass(table: string, key: { name: string; type: string }[], segments: SegmentOptions = DEFAULT_SEGMENTS, aggregate: SegmentAggregate = 'bit_xor'): Promise<KeyedPass> {
     const [s, t] = await this.shapes(table);
     const { columns } = comparedColumns(s.columns, t.columns, []);
-    const side = (c: Client, which: 'source' | 'target'): Side => ({ db: c, limit: new Limiter(2), table: tableSide('public', table, key, columns, which) });
+    const side = (c: Client, which: 'source' | 'target'): Side => ({ db: c, limit: new Limiter(2), table: tableSide('public', table, key, columns, which, aggregate) });
     return diffKeyedTable(side(this.clients[0], 'source'), side(this.clients[1], 'target'), { estimate: s.estimate, pages: s.pages }, segments, () => undefined);
   }
 
   /** A table's verdict on a live source: `duringLagWindow` runs between the first look and the second, as replication catching up would. */
-  async verdict(table: string, duringLagWindow: () => Promise<unknown> = async () => undefined): Promise<TableVerdict> {
+  async verdict(table: string, duringLagWindow: () => Promise<unknown> = async () => undefined, aggregate: SegmentAggregate = 'bit_xor'): Promise<TableVerdict> {
     const [s, t] = await this.shapes(table);
     return verifyTable(s, t, {
       source: { db: this.clients[0], limit: new Limiter(2) },
       target: { db: this.clients[1], limit: new Limiter(2) },
       segments: DEFAULT_SEGMENTS,
+      aggregate,
       excludedColumns: [],
       settle: async () => {
         await duringLagWindow();

@@ -7,6 +7,7 @@ import { fullVerifyCsv, fullVerifyProgressView, fullVerifySummaryViews, type Ful
 import { DEFAULT_SEGMENTS, type SegmentOptions } from './keyed-table-diff';
 import { Limiter, VerifyStopped } from './limiter';
 import { FullVerifyStore, inFlightCount, persistentCount, summarize, type FullRun } from './full-verify-store';
+import { segmentAggregate, serverVersion } from './segment-sql';
 import { readTableShapes, qualified, type TableShape } from './table-shape';
 import { verifyTable, type TableVerdict } from './table-verdict';
 import type { VerifyDatabase } from './verify-database';
@@ -157,6 +158,7 @@ export class FullVerify {
       run.mode = fenced && run.mode !== 'live' ? 'fenced' : 'live';
       p.mode = run.mode;
       const [sourceTables, targetTables] = await Promise.all([readTableShapes(source), readTableShapes(target)]);
+      const aggregate = segmentAggregate(await Promise.all([serverVersion(source), serverVersion(target)]));
       const tables = this.selected(sourceTables, run);
       const byName = new Map(targetTables.map((t) => [qualified(t), t]));
       for (const [name, v] of await store.finished()) verdicts.set(name, v);
@@ -190,7 +192,7 @@ export class FullVerify {
       const settle = () => this.settle(hop, fenced, () => stop);
       const worker = async () => {
         for (let t = queue.shift(); t && !stop; t = queue.shift()) {
-          const v = await this.verifyOne(t, byName.get(qualified(t)), { source: { db: source, limit: limits.source }, target: { db: target, limit: limits.target }, settle, onRows: (n) => ((p.rowsDone += n), (p.rowsThisProcess += n), edit()) });
+          const v = await this.verifyOne(t, byName.get(qualified(t)), { source: { db: source, limit: limits.source }, target: { db: target, limit: limits.target }, aggregate, settle, onRows: (n) => ((p.rowsDone += n), (p.rowsThisProcess += n), edit()) });
           if (stop) break;
           verdicts.set(v.table, v);
           await store.saveTable(v);
@@ -224,7 +226,7 @@ export class FullVerify {
     return tables.filter((t) => !skip.has(qualified(t)) && (!run.only?.length || run.only.includes(qualified(t))));
   }
 
-  private async verifyOne(s: TableShape, t: TableShape | undefined, c: Pick<Parameters<typeof verifyTable>[2], 'source' | 'target' | 'settle' | 'onRows'>): Promise<TableVerdict> {
+  private async verifyOne(s: TableShape, t: TableShape | undefined, c: Pick<Parameters<typeof verifyTable>[2], 'source' | 'target' | 'aggregate' | 'settle' | 'onRows'>): Promise<TableVerdict> {
     try {
       return await verifyTable(s, t, { ...c, segments: this.deps.segments ?? DEFAULT_SEGMENTS, excludedColumns: this.deps.plan.verify.excludeColumns[qualified(s)] ?? [] });
     } catch (e) {

@@ -12,12 +12,12 @@ import type { ColumnShape } from './table-shape';
  * (see arrayHash). Enums, composites and anything else are hashed through their text output
  * under fixed session settings (UTC, ISO dates, float text, hex bytea), never by OID.
  */
-type Family = 'int' | 'numeric' | 'float' | 'text' | 'timestamptz' | 'timestamp' | 'jsonb' | 'uuid' | 'bool' | 'date' | 'bytea' | 'io';
+type Family = 'int' | 'int8' | 'numeric' | 'float' | 'text' | 'timestamptz' | 'timestamp' | 'jsonb' | 'uuid' | 'bool' | 'date' | 'bytea' | 'io';
 
 const SCALAR: Record<string, Family> = {
   smallint: 'int',
   integer: 'int',
-  bigint: 'int',
+  bigint: 'int8',
   numeric: 'numeric',
   money: 'numeric',
   real: 'float',
@@ -52,12 +52,15 @@ export function sharedFamily(a: ColumnShape, b: ColumnShape): string {
   const fb = familyOf(b);
   if (fa === fb) return fa;
   const pair = new Set([fa, fb]);
-  if (pair.has('int') && pair.has('numeric')) return 'numeric';
+  if (pair.has('int') && pair.has('int8')) return 'int8';
+  if (pair.has('int[]') && pair.has('int8[]')) return 'int8[]';
+  if ((pair.has('int') || pair.has('int8')) && pair.has('numeric')) return 'numeric';
   if (pair.has('timestamp') && pair.has('timestamptz')) return 'timestamp';
   return 'io';
 }
 
-const ARRAY_CAST: Record<string, string> = { int: 'bigint[]', numeric: 'numeric[]', float: 'double precision[]', text: 'text[]', timestamp: 'timestamp[]', timestamptz: 'timestamp[]', jsonb: 'jsonb[]', uuid: 'uuid[]', bool: 'boolean[]', date: 'date[]' };
+// bigint elements are hashed as numeric: hashint8 folds 64 bits to 32 (-1 = 4294967295), see int8Hash.
+const ARRAY_CAST: Record<string, string> = { int: 'integer[]', int8: 'numeric[]', numeric: 'numeric[]', float: 'double precision[]', text: 'text[]', timestamp: 'timestamp[]', timestamptz: 'timestamp[]', jsonb: 'jsonb[]', uuid: 'uuid[]', bool: 'boolean[]', date: 'date[]' };
 
 // UTC wall time of a timestamptz: a zero offset is plain arithmetic, where AT TIME ZONE 'UTC' looks
 // the zone up by name on every row (the same timestamp, at a fraction of the cost).
@@ -72,31 +75,49 @@ function canonicalText(v: string, c: ColumnShape): string {
   return `${v}::text`;
 }
 
-/** The 64-bit hash expression of one column (a NULL hashes to a constant of its own). */
-export function columnHash(c: ColumnShape, family: string, seed: bigint, alias = 'r'): string {
+/** How a pair of columns is hashed: the shared family, and whether a numeric may hold NaN or ±Infinity. */
+interface PairHash {
+  family: string;
+  /** hash_numeric_extended gives its seed for NaN and ±Infinity alike: such a column is told apart by its text. */
+  specials: boolean;
+}
+
+// A numeric with a declared precision cannot hold ±Infinity, so NaN is its only special value, and
+// one special value needs no telling apart. Integers and money cast to numeric hold none.
+const mayHoldSpecials = (c: ColumnShape) => familyOf(c) === 'numeric' && c.base === 'numeric' && !/^numeric\(/.test(c.type);
+
+/**
+ * The 64-bit hash of one column's value under `seed` (an SQL bigint expression); NULL for a NULL.
+ * Where `seed` appears once in it, it can take the hash of the columns before it (see rowHash).
+ */
+function valueHash(c: ColumnShape, pair: PairHash, seed: string, alias = 'r'): string {
   const v = `${alias}.${quoteIdent(c.name)}`;
-  const s = `${seed}::bigint`;
   const own = familyOf(c);
-  let h: string;
+  const { family } = pair;
   if (family.endsWith('[]')) {
     // Session TimeZone is UTC, so timestamptz[] → timestamp[] is the UTC wall time.
-    h = arrayHash(`${v}::${ARRAY_CAST[family.slice(0, -2)]}`, family.slice(0, -2), s);
-  } else {
-    switch (family) {
-      case 'int': h = intHash(v, c.base, s); break;
-      case 'numeric': h = numericHash(v, s); break;
-      case 'float': h = `hashfloat8extended(${v}::double precision, ${s})`; break;
-      case 'text': h = `hashtextextended(${v}::text COLLATE "C", ${s})`; break;
-      case 'timestamp': h = `timestamp_hash_extended(${own === 'timestamptz' ? utc(v) : v}, ${s})`; break;
-      case 'timestamptz': h = `timestamp_hash_extended(${utc(v)}, ${s})`; break;
-      case 'jsonb': h = `hashtextextended(${v}::jsonb::text COLLATE "C", ${s})`; break;
-      case 'uuid': h = `uuid_hash_extended(${v}, ${s})`; break;
-      case 'bool': h = `hashint4extended(${v}::int, ${s})`; break;
-      case 'date': h = `timestamp_hash_extended(${v}::timestamp, ${s})`; break;
-      case 'bytea': h = `hashtextextended(encode(${v}, 'hex'), ${s})`; break;
-      default: h = `hashtextextended(${canonicalText(v, c)} COLLATE "C", ${s})`;
-    }
+    return arrayHash(`${v}::${ARRAY_CAST[family.slice(0, -2)]}`, family.slice(0, -2), seed);
   }
+  switch (family) {
+    case 'int': return intHash(v, c.base, seed);
+    case 'int8': return int8Hash(`${v}::bigint`, seed);
+    case 'numeric': return pair.specials ? numericHash(v, seed) : `hash_numeric_extended(${v}::numeric, ${seed})`;
+    case 'float': return `hashfloat8extended(${v}::double precision, ${seed})`;
+    case 'text': return `hashtextextended(${v}::text COLLATE "C", ${seed})`;
+    case 'timestamp': return `timestamp_hash_extended(${own === 'timestamptz' ? utc(v) : v}, ${seed})`;
+    case 'timestamptz': return `timestamp_hash_extended(${utc(v)}, ${seed})`;
+    case 'jsonb': return `hashtextextended(${v}::jsonb::text COLLATE "C", ${seed})`;
+    case 'uuid': return `uuid_hash_extended(${v}, ${seed})`;
+    case 'bool': return `hashint4extended(${v}::int, ${seed})`;
+    case 'date': return `timestamp_hash_extended(${v}::timestamp, ${seed})`;
+    case 'bytea': return `hashtextextended(encode(${v}, 'hex'), ${seed})`;
+    default: return `hashtextextended(${canonicalText(v, c)} COLLATE "C", ${seed})`;
+  }
+}
+
+/** The 64-bit hash expression of one column on its own (a NULL hashes to a constant of its own). */
+export function columnHash(c: ColumnShape, family: string, seed: bigint, alias = 'r', specials = mayHoldSpecials(c)): string {
+  const h = valueHash(c, { family, specials }, `${seed}::bigint`, alias);
   // Hash functions are strict: a NULL would make the whole row's hash NULL, so it gets a constant.
   return c.notNull ? h : `COALESCE(${h}, ${nullMark(seed)}::bigint)`;
 }
@@ -118,12 +139,18 @@ function arrayHash(arr: string, element: string, seed: string): string {
   return `CASE WHEN ${arr} && '{NaN,Infinity,-Infinity}'::numeric[] THEN hashtextextended(${arr}::text, ${seed}) ELSE ${hash} END`;
 }
 
-// The integer hashes agree for a value whatever its width (as hash joins across int2/int4/int8 need),
-// so each column is hashed at its own width, without a cast per row.
+// int2 and int4 hash alike for a value whatever the width (as hash joins across them need), so each
+// column is hashed at its own width, without a cast per row.
 function intHash(v: string, base: string, seed: string): string {
-  if (base === 'integer') return `hashint4extended(${v}, ${seed})`;
   if (base === 'smallint') return `hashint2extended(${v}, ${seed})`;
-  return `hashint8extended(${v}::bigint, ${seed})`;
+  return `hashint4extended(${v}, ${seed})`;
+}
+
+// hashint8extended folds the value's two halves into 32 bits before hashing (so that a bigint in the
+// int4 range hashes as that int4 would): -1 and 4294967295, or 0 and 4294967297, hash alike. The
+// value itself, all 64 bits, goes into the seed as well.
+function int8Hash(v: string, seed: string): string {
+  return `hashint8extended(${v}, ${v} # ${seed})`;
 }
 
 /** A seed per column name (FNV-1a, 40 bits), so both sides agree whatever the column order. */
@@ -139,9 +166,11 @@ function nullMark(seed: bigint): bigint {
 
 export interface ComparedColumn {
   name: string;
-  /** The hash expression on the source and on the target. */
+  /** The column's own hash expression on the source and on the target (to name the columns that differ). */
   source: string;
   target: string;
+  /** The column's link in the row's hash on each side: its hash seeded by the hash of the columns before it. */
+  chained: { source: (prev: string) => string; target: (prev: string) => string };
 }
 
 /** The columns both sides hash (in the source's order, less exclusions) and what differs in their shape. */
@@ -157,16 +186,30 @@ export function comparedColumns(source: ColumnShape[], target: ColumnShape[], ex
       onlySource.push(s.name);
       continue;
     }
-    const family = sharedFamily(s, t);
+    const pair: PairHash = { family: sharedFamily(s, t), specials: mayHoldSpecials(s) || mayHoldSpecials(t) };
     const seed = columnSeed(s.name);
-    columns.push({ name: s.name, source: columnHash(s, family, seed), target: columnHash(t, family, seed) });
+    const own = { source: columnHash(s, pair.family, seed, 'r', pair.specials), target: columnHash(t, pair.family, seed, 'r', pair.specials) };
+    // A column NOT NULL on both sides whose hash takes its seed once is hashed straight onto the
+    // chain. Any other (NULLs, arrays, numerics that may hold ±Infinity) is hashed on its own and
+    // that hash, all 64 bits, goes into the seed of one more hash call.
+    const direct = s.notNull && t.notNull && !pair.family.endsWith('[]') && !(pair.family === 'numeric' && pair.specials);
+    const link = (c: ColumnShape, alone: string) => (direct ? (prev: string) => valueHash(c, pair, prev) : (prev: string) => `hashint4extended(0, ${prev} # ${alone})`);
+    columns.push({ name: s.name, ...own, chained: { source: link(s, own.source), target: link(t, own.target) } });
   }
   const sourceNames = new Set(source.map((c) => c.name));
   const onlyTarget = target.filter((c) => !sourceNames.has(c.name) && !skip.has(c.name)).map((c) => c.name);
   return { columns, onlySource, onlyTarget };
 }
 
-/** A row's hash: its column hashes combined (XOR of differently seeded hashes keeps column positions apart). */
-export function rowHash(hashes: string[]): string {
-  return hashes.length ? `(${hashes.join(' # ')})` : '0::bigint';
+// The seed the row's chain starts from (any fixed value both sides use).
+const CHAIN_SEED = '7046029254386353131::bigint';
+
+/**
+ * A row's hash: a chain over its columns in the source's order, each column hashed with the hash of
+ * the ones before it as its seed (one hash call a column, nothing to combine). Every row hash then
+ * depends on the whole row, key included, so a segment's hashes may be XORed: column hashes XORed
+ * within a row would cancel across rows (two rows turning 'new' into 'paid' would not show).
+ */
+export function rowHash(columns: ComparedColumn[], side: 'source' | 'target'): string {
+  return columns.length ? columns.reduce((prev, c) => c.chained[side](prev), CHAIN_SEED) : '0::bigint';
 }

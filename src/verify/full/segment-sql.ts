@@ -20,11 +20,29 @@ export interface TableSide {
   hash: string;
   /** Each compared column's hash on this side, in the compared order. */
   columnHashes: string[];
+  /** How a segment's row hashes add up: bit_xor (PostgreSQL 14 and later on both sides) or sum. */
+  aggregate: SegmentAggregate;
 }
 
-export function tableSide(schema: string, name: string, key: { name: string; type: string }[], columns: ComparedColumn[], side: 'source' | 'target'): TableSide {
-  const hashes = columns.map((c) => c[side]);
-  return { relation: `${quoteIdent(schema)}.${quoteIdent(name)}`, key, hash: rowHash(hashes), columnHashes: hashes };
+/**
+ * bit_xor costs less a row than sum (a plain bigint state, no 128-bit one) and, with the count beside it,
+ * tells as much where every key is there once: two rows cancel only if equal, and then the count differs.
+ * A table without a key may hold equal rows twice, so its checksum is a sum.
+ */
+export type SegmentAggregate = 'bit_xor' | 'sum';
+
+export function tableSide(schema: string, name: string, key: { name: string; type: string }[], columns: ComparedColumn[], side: 'source' | 'target', aggregate: SegmentAggregate = 'sum'): TableSide {
+  return { relation: `${quoteIdent(schema)}.${quoteIdent(name)}`, key, hash: rowHash(columns, side), columnHashes: columns.map((c) => c[side]), aggregate: key.length ? aggregate : 'sum' };
+}
+
+/** The aggregate both servers have: bit_xor came with PostgreSQL 14. */
+export function segmentAggregate(versions: number[]): SegmentAggregate {
+  return versions.every((v) => v >= 140000) ? 'bit_xor' : 'sum';
+}
+
+export async function serverVersion(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`);
+  return rows[0].v;
 }
 
 /** Bind values of one statement, named as they are added. */
@@ -62,7 +80,7 @@ function keyArray(t: TableSide, keys: KeyValue[], b: Binds): string {
 
 export interface BucketSum {
   rows: number;
-  /** Sum of the row hashes, as Postgres's numeric prints it. */
+  /** The row hashes added up (see SegmentAggregate), as Postgres prints it. */
   sum: string;
 }
 
@@ -88,7 +106,7 @@ const orderedAlike = (t: TableSide) => t.key.every((k) => ORDERED_ALIKE.test(k.t
 function widthBuckets(t: TableSide, range: KeyRange, bounds: KeyValue[], b: Binds): string {
   const where = rangeWhere(t, range, b);
   const bucket = bounds.length ? `width_bucket(${keyExpr(t)}, ${keyArray(t, bounds, b)})` : '0';
-  return `SELECT ${bucket} AS b, count(*) AS n, sum(${t.hash})::text AS h FROM ${t.relation} r ${where} GROUP BY 1`;
+  return `SELECT ${bucket} AS b, count(*) AS n, ${t.aggregate}(${t.hash})::text AS h FROM ${t.relation} r ${where} GROUP BY 1`;
 }
 
 /**
@@ -96,7 +114,7 @@ function widthBuckets(t: TableSide, range: KeyRange, bounds: KeyValue[], b: Bind
  * the bounds): no per-row bucket search, which costs about as much as hashing the row.
  */
 function segmentScans(t: TableSide, range: KeyRange, bounds: KeyValue[], b: Binds): string {
-  const aggregate = `count(*) AS n, sum(${t.hash})::text AS h FROM ${t.relation} r`;
+  const aggregate = `count(*) AS n, ${t.aggregate}(${t.hash})::text AS h FROM ${t.relation} r`;
   const parts: string[] = [];
   const inner: { n: number; lo: KeyValue; hi: KeyValue }[] = [];
   for (let i = 0; i <= bounds.length; i++) {

@@ -1,7 +1,7 @@
 import type { Limiter } from './limiter';
 import { diffKeyedTable, type FoundKey, type SegmentOptions, type Side } from './keyed-table-diff';
 import { comparedColumns } from './row-hash';
-import { rowsByKeys, tableChecksum, tableSide, type KeyedRow, type KeyValue, type TableSide } from './segment-sql';
+import { rowsByKeys, tableChecksum, tableSide, type KeyedRow, type KeyValue, type SegmentAggregate, type TableSide } from './segment-sql';
 import { qualified, type TableShape } from './table-shape';
 import type { Queryable } from '../../db/database';
 
@@ -46,6 +46,8 @@ export interface VerdictContext {
   target: { db: Queryable; limit: Limiter };
   segments: SegmentOptions;
   excludedColumns: string[];
+  /** How segments add up their row hashes (what both servers have). */
+  aggregate: SegmentAggregate;
   /** Resolves once the target has caught up with the source as it was now; a reason when that cannot be told. */
   settle(): Promise<string | undefined>;
   onRows(rows: number): void;
@@ -67,8 +69,8 @@ export async function verifyTable(s: TableShape, t: TableShape | undefined, c: V
   const keyOf = (shape: TableShape) => s.key.map((k) => ({ name: k, type: shape.columns.find((col) => col.name === k)?.type ?? '' }));
   const sk = keyOf(s);
   const tk = keyOf(t);
-  const sSide = tableSide(s.schema, s.name, sk, columns, 'source');
-  const tSide = tableSide(t.schema, t.name, tk, columns, 'target');
+  const sSide = tableSide(s.schema, s.name, sk, columns, 'source', c.aggregate);
+  const tSide = tableSide(t.schema, t.name, tk, columns, 'target', c.aggregate);
   if (!s.key.length) return { ...(await wholeTable(sSide, tSide, c, v)), ms: Date.now() - started };
   const missingKey = tk.filter((k) => !k.type).map((k) => k.name);
   if (missingKey.length) return { ...done(), problems: [...v.problems, `key columns missing on the target: ${missingKey.join(', ')}`] };
