@@ -104,8 +104,8 @@ function valueHash(c: ColumnShape, pair: PairHash, seed: string, alias = 'r'): s
     case 'numeric': return pair.specials ? numericHash(v, seed) : `hash_numeric_extended(${v}::numeric, ${seed})`;
     case 'float': return `hashfloat8extended(${v}::double precision, ${seed})`;
     case 'text': return `hashtextextended(${v}::text COLLATE "C", ${seed})`;
-    case 'timestamp': return `timestamp_hash_extended(${own === 'timestamptz' ? utc(v) : v}, ${seed})`;
-    case 'timestamptz': return `timestamp_hash_extended(${utc(v)}, ${seed})`;
+    case 'timestamp': return timestampHash(own === 'timestamptz' ? utc(v) : v, seed);
+    case 'timestamptz': return timestampHash(utc(v), seed);
     case 'jsonb': return `hashtextextended(${v}::jsonb::text COLLATE "C", ${seed})`;
     case 'uuid': return `uuid_hash_extended(${v}, ${seed})`;
     case 'bool': return `hashint4extended(${v}::int, ${seed})`;
@@ -133,7 +133,9 @@ function numericHash(v: string, seed: string): string {
 // dimensions are hashed with the seed beside it. Text elements are hashed as bytes like text; numeric
 // arrays holding NaN or ±Infinity, and jsonb arrays, by their text (see numericHash, the jsonb case).
 function arrayHash(arr: string, element: string, seed: string): string {
-  if (element === 'jsonb') return `hashtextextended(${arr}::text COLLATE "C", ${seed})`;
+  // Timestamp elements hash by timestamp_hash_extended, whose 64-to-32-bit fold maps timestamps 2^32 + 1 µs
+  // apart alike (see timestampHash): such arrays are hashed by their text (UTC wall times, ISO).
+  if (element === 'jsonb' || element === 'timestamp' || element === 'timestamptz') return `hashtextextended(${arr}::text COLLATE "C", ${seed})`;
   const hash = `(hash_array_extended(${element === 'text' ? `${arr} COLLATE "C"` : arr}, ${seed}) # hashtextextended(COALESCE(array_dims(${arr}), ''), ${seed}))`;
   if (element !== 'numeric') return hash;
   return `CASE WHEN ${arr} && '{NaN,Infinity,-Infinity}'::numeric[] THEN hashtextextended(${arr}::text, ${seed}) ELSE ${hash} END`;
@@ -151,6 +153,15 @@ function intHash(v: string, base: string, seed: string): string {
 // value itself, all 64 bits, goes into the seed as well.
 function int8Hash(v: string, seed: string): string {
   return `hashint8extended(${v}, ${v} # ${seed})`;
+}
+
+// timestamp_hash_extended is hashint8extended on the microseconds, which folds their two 32-bit
+// halves (t and t XOR (2^32 + 1) µs, 71 minutes apart, hashed alike; so did 'infinity' and
+// 2000-01-01 00:35:47.483648). The epoch seconds as a double (date_part, float8 on every version)
+// go into the seed: two timestamps the fold maps alike are at least 2^31 µs apart, far more than
+// that double's rounding, so together they tell every two timestamps apart.
+function timestampHash(v: string, seed: string): string {
+  return `timestamp_hash_extended(${v}, hashfloat8extended(date_part('epoch', ${v}), ${seed}))`;
 }
 
 /** A seed per column name (FNV-1a, 40 bits), so both sides agree whatever the column order. */
@@ -192,7 +203,13 @@ export function comparedColumns(source: ColumnShape[], target: ColumnShape[], ex
     // A column NOT NULL on both sides whose hash takes its seed once is hashed straight onto the
     // chain. Any other (NULLs, arrays, numerics that may hold ±Infinity) is hashed on its own and
     // that hash, all 64 bits, goes into the seed of one more hash call.
-    const direct = s.notNull && t.notNull && !pair.family.endsWith('[]') && !(pair.family === 'numeric' && pair.specials);
+    // A hash that gives back its seed (or seed - 1) for some value would let that value pass the
+    // chain through, and a value moved to the next column of its kind would hash alike: (0, 100)
+    // and (100, 0) in two float columns (hashfloat8extended of ±0 is the seed), (NaN, 5) and
+    // (5, NaN) in two numeric(p,s) columns (hash_numeric_extended: NaN the seed, 0 the seed - 1).
+    // Such columns are hashed on their own, under their column's seed, and linked like the others.
+    const passesSeed = pair.family === 'float' || (pair.family === 'numeric' && (s.base === 'numeric' || t.base === 'numeric'));
+    const direct = s.notNull && t.notNull && !pair.family.endsWith('[]') && !passesSeed;
     const link = (c: ColumnShape, alone: string) => (direct ? (prev: string) => valueHash(c, pair, prev) : (prev: string) => `hashint4extended(0, ${prev} # ${alone})`);
     columns.push({ name: s.name, ...own, chained: { source: link(s, own.source), target: link(t, own.target) } });
   }
