@@ -13,6 +13,8 @@ describe('the chained row hash: rows that differ are found', () => {
         INSERT INTO prices SELECT g, 1, 1 FROM generate_series(1, 20) g;
         CREATE TABLE events (id int PRIMARY KEY, at timestamp NOT NULL, atz timestamptz NOT NULL, ats timestamp[], atzs timestamptz[]);
         INSERT INTO events SELECT g, '2024-01-01', '2024-01-01', '{2024-01-01}', '{2024-01-01}' FROM generate_series(1, 20) g;
+        CREATE TABLE days (id int PRIMARY KEY, d date NOT NULL, ds date[]);
+        INSERT INTO days SELECT g, '1992-03-15', '{1992-03-15}' FROM generate_series(1, 20) g;
         CREATE TABLE wide (id int PRIMARY KEY, ${Array.from({ length: 1200 }, (_, i) => `c${i} ${['text', 'int NOT NULL', 'numeric', 'timestamptz'][i % 4]}`).join(', ')});
         INSERT INTO wide (id, ${Array.from({ length: 1200 }, (_, i) => `c${i}`).filter((_, i) => i % 4 === 1).join(', ')}) SELECT g, ${Array.from({ length: 300 }, () => 'g').join(', ')} FROM generate_series(1, 20) g;
         ANALYZE;`,
@@ -62,6 +64,13 @@ describe('the chained row hash: rows that differ are found', () => {
     expect(await found('events')).toEqual([7, 8, 9, 10, 11]);
     const v = await rig.verdict('events');
     expect(v.differences.map((d) => [d.key[0], d.columns])).toEqual([['7', ['at']], ['8', ['atz']], ['9', ['at']], ['10', ['ats']], ['11', ['atzs']]]);
+  });
+
+  // Dates were hashed as timestamps by the same fold: 1992-03-15 and 2480-07-14 hashed alike.
+  test('dates the fold maps alike, alone and in arrays', async () => {
+    await rig.q(1, "UPDATE days SET d = '2480-07-14' WHERE id = 3");
+    await rig.q(1, "UPDATE days SET ds = '{2480-07-14}' WHERE id = 4");
+    expect(await found('days')).toEqual([3, 4]);
   });
 
   // The chain nests one hash call a column: a table of 1200 columns must still be compared (no

@@ -109,7 +109,7 @@ function valueHash(c: ColumnShape, pair: PairHash, seed: string, alias = 'r'): s
     case 'jsonb': return `hashtextextended(${v}::jsonb::text COLLATE "C", ${seed})`;
     case 'uuid': return `uuid_hash_extended(${v}, ${seed})`;
     case 'bool': return `hashint4extended(${v}::int, ${seed})`;
-    case 'date': return `timestamp_hash_extended(${v}::timestamp, ${seed})`;
+    case 'date': return timestampHash(`${v}::timestamp`, seed);
     case 'bytea': return `hashtextextended(encode(${v}, 'hex'), ${seed})`;
     default: return `hashtextextended(${canonicalText(v, c)} COLLATE "C", ${seed})`;
   }
@@ -133,9 +133,9 @@ function numericHash(v: string, seed: string): string {
 // dimensions are hashed with the seed beside it. Text elements are hashed as bytes like text; numeric
 // arrays holding NaN or ±Infinity, and jsonb arrays, by their text (see numericHash, the jsonb case).
 function arrayHash(arr: string, element: string, seed: string): string {
-  // Timestamp elements hash by timestamp_hash_extended, whose 64-to-32-bit fold maps timestamps 2^32 + 1 µs
+  // Timestamp and date elements hash by timestamp_hash_extended, whose 64-to-32-bit fold maps timestamps 2^32 + 1 µs
   // apart alike (see timestampHash): such arrays are hashed by their text (UTC wall times, ISO).
-  if (element === 'jsonb' || element === 'timestamp' || element === 'timestamptz') return `hashtextextended(${arr}::text COLLATE "C", ${seed})`;
+  if (element === 'jsonb' || element === 'timestamp' || element === 'timestamptz' || element === 'date') return `hashtextextended(${arr}::text COLLATE "C", ${seed})`;
   const hash = `(hash_array_extended(${element === 'text' ? `${arr} COLLATE "C"` : arr}, ${seed}) # hashtextextended(COALESCE(array_dims(${arr}), ''), ${seed}))`;
   if (element !== 'numeric') return hash;
   return `CASE WHEN ${arr} && '{NaN,Infinity,-Infinity}'::numeric[] THEN hashtextextended(${arr}::text, ${seed}) ELSE ${hash} END`;
@@ -157,9 +157,10 @@ function int8Hash(v: string, seed: string): string {
 
 // timestamp_hash_extended is hashint8extended on the microseconds, which folds their two 32-bit
 // halves (t and t XOR (2^32 + 1) µs, 71 minutes apart, hashed alike; so did 'infinity' and
-// 2000-01-01 00:35:47.483648). The epoch seconds as a double (date_part, float8 on every version)
-// go into the seed: two timestamps the fold maps alike are at least 2^31 µs apart, far more than
-// that double's rounding, so together they tell every two timestamps apart.
+// 2000-01-01 00:35:47.483648, and the dates 1992-03-15 and 2480-07-14). The epoch seconds as a
+// double (date_part, float8 on every version) go into the seed: two timestamps the fold maps alike
+// are more than 2^31 µs apart, far more than that double's rounding, so together they tell every
+// two timestamps apart.
 function timestampHash(v: string, seed: string): string {
   return `timestamp_hash_extended(${v}, hashfloat8extended(date_part('epoch', ${v}), ${seed}))`;
 }
