@@ -1,3 +1,4 @@
+import { persistentCount } from '../../src/verify/full/full-verify-store';
 import { VerifyDatabases } from '../support/verify-databases';
 
 // Attacks on the chained row hash: rows that differ but that the chain could hash alike.
@@ -13,6 +14,8 @@ describe('the chained row hash: rows that differ are found', () => {
         INSERT INTO prices SELECT g, 1, 1 FROM generate_series(1, 20) g;
         CREATE TABLE events (id int PRIMARY KEY, at timestamp NOT NULL, atz timestamptz NOT NULL, ats timestamp[], atzs timestamptz[]);
         INSERT INTO events SELECT g, '2024-01-01', '2024-01-01', '{2024-01-01}', '{2024-01-01}' FROM generate_series(1, 20) g;
+        CREATE TABLE dup (id int PRIMARY KEY, s text NOT NULL);
+        INSERT INTO dup SELECT g, 'v' || g FROM generate_series(1, 20) g;
         CREATE TABLE days (id int PRIMARY KEY, d date NOT NULL, ds date[]);
         INSERT INTO days SELECT g, '1992-03-15', '{1992-03-15}' FROM generate_series(1, 20) g;
         CREATE TABLE wide (id int PRIMARY KEY, ${Array.from({ length: 1200 }, (_, i) => `c${i} ${['text', 'int NOT NULL', 'numeric', 'timestamptz'][i % 4]}`).join(', ')});
@@ -79,5 +82,18 @@ describe('the chained row hash: rows that differ are found', () => {
     await rig.q(1, "UPDATE wide SET c1199 = '2020-01-01' WHERE id = 12");
     await rig.q(1, "UPDATE wide SET c0 = 'x' WHERE id = 13");
     expect(await found('wide')).toEqual([12, 13]);
+  });
+
+  // NOT FIXED (outside the row hash): a target without the primary key holding a row twice. The
+  // segment counts differ (20 and 22), bisection fetches the keys, and the fetch keeps one row a key
+  // (rangeRows and rowsByKeys build a Map by key), so both sides look alike: the verdict has no
+  // difference and no problem, only rowsSource 20 and rowsTarget 22, which nothing counts
+  // (persistentCount is 0, the run reads as equal). test.failing: flip it to test once fixed.
+  test.failing('a target without the primary key that holds rows twice is not equal', async () => {
+    await rig.q(1, 'ALTER TABLE dup DROP CONSTRAINT dup_pkey');
+    await rig.q(1, "INSERT INTO dup VALUES (5, 'v5'), (6, 'v6')");
+    const v = await rig.verdict('dup');
+    expect([v.rowsSource, v.rowsTarget]).toEqual([20, 22]);
+    expect(persistentCount(v)).toBeGreaterThan(0);
   });
 });
