@@ -38,6 +38,8 @@ export interface KeyedPass {
   unnamed: number;
   /** Statements run on each side. */
   statements: number;
+  /** Keys held by more than one row, on each side (a table without its primary key there). */
+  repeated: { source: KeyValue[]; target: KeyValue[] };
 }
 
 const same = (a?: BucketSum, b?: BucketSum) => (a?.rows ?? 0) === (b?.rows ?? 0) && (a?.sum ?? '0') === (b?.sum ?? '0');
@@ -54,7 +56,7 @@ export async function diffKeyedTable(
   o: SegmentOptions,
   onRows: (rows: number) => void,
 ): Promise<KeyedPass> {
-  const pass: KeyedPass = { rowsSource: 0, rowsTarget: 0, found: [], unnamed: 0, statements: 0 };
+  const pass: KeyedPass = { rowsSource: 0, rowsTarget: 0, found: [], unnamed: 0, statements: 0, repeated: { source: [], target: [] } };
   const bounds = await firstBounds(source, size, o, pass);
   const per = evenChunks(bounds.length + 1, o.segmentsPerStatement, source.limit.size);
   const chunks: { range: KeyRange; inner: KeyValue[] }[] = [];
@@ -131,7 +133,10 @@ async function resolve(source: Side, target: Side, range: KeyRange, rowsS: numbe
       return;
     }
   }
-  const [s, t] = await both(source, target, pass, (x) => rangeRows(x.db, x.table, range));
+  const [fs, ft] = await both(source, target, pass, (x) => rangeRows(x.db, x.table, range));
+  const [s, t] = [fs.rows, ft.rows];
+  pass.repeated.source.push(...fs.repeated);
+  pass.repeated.target.push(...ft.repeated);
   for (const [k, row] of s) {
     const other = t.get(k);
     if (!other || other.hash !== row.hash) pass.found.push({ key: row.key, source: row.hash, target: other?.hash });

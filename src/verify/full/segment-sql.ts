@@ -141,11 +141,21 @@ export async function tableChecksum(db: Queryable, t: TableSide): Promise<Bucket
   return { rows: Number(rows[0].n), sum: rows[0].h ?? '0' };
 }
 
-/** Every key of a range with its row hash (a range is fetched once it is small). */
-export async function rangeRows(db: Queryable, t: TableSide, range: KeyRange): Promise<Map<string, { key: KeyValue; hash: string }>> {
+/**
+ * Every key of a range with its row hash (a range is fetched once it is small), and the keys held by
+ * more than one row: a side whose table lacks the primary key (a target made by hand or by DMS) can.
+ */
+export async function rangeRows(db: Queryable, t: TableSide, range: KeyRange): Promise<{ rows: Map<string, { key: KeyValue; hash: string }>; repeated: KeyValue[] }> {
   const b = new Binds();
   const { rows } = await db.query<{ k: KeyValue; h: string }>(`SELECT ${keyText(t)} AS k, ${t.hash}::text AS h FROM ${t.relation} r ${rangeWhere(t, range, b)}`, b.values);
-  return new Map(rows.map((r) => [JSON.stringify(r.k), { key: r.k, hash: r.h }]));
+  const byKey = new Map<string, { key: KeyValue; hash: string }>();
+  const repeated = new Map<string, KeyValue>();
+  for (const r of rows) {
+    const id = JSON.stringify(r.k);
+    if (byKey.has(id)) repeated.set(id, r.k);
+    else byKey.set(id, { key: r.k, hash: r.h });
+  }
+  return { rows: byKey, repeated: [...repeated.values()] };
 }
 
 export interface KeyedRow {

@@ -79,9 +79,19 @@ export async function verifyTable(s: TableShape, t: TableShape | undefined, c: V
   v.rowsSource = pass.rowsSource;
   v.rowsTarget = pass.rowsTarget;
   v.unnamed = pass.unnamed;
+  for (const side of ['source', 'target'] as const) {
+    const keys = pass.repeated[side];
+    if (keys.length) v.problems.push(`${keys.length} ${keys.length === 1 ? 'key is' : 'keys are'} held by more than one row on the ${side} (is its primary key missing there?): ${keys.slice(0, 10).map((k) => keyWords(s.key, k)).join(', ')}${keys.length > 10 ? ` and ${keys.length - 10} more` : ''}`);
+  }
+  // Fail closed: counts that differ must be explained by a key named, counted or held twice.
+  if (pass.rowsSource !== pass.rowsTarget && !pass.found.length && !pass.unnamed && !v.problems.length) {
+    v.problems.push(`${pass.rowsSource} rows on the source against ${pass.rowsTarget} on the target, and no key could be named as differing`);
+  }
   if (pass.found.length) await confirm(pass.found, { ...c.source, table: sSide }, { ...c.target, table: tSide }, columns.map((col) => col.name), c, v);
   return done();
 }
+
+const keyWords = (names: string[], key: KeyValue) => (names.length === 1 ? `${names[0]}=${key[0]}` : `(${names.join(', ')})=(${key.join(', ')})`);
 
 /** Looks at the differing keys again once the target has caught up: what still differs is persistent, what moved is in flight. */
 async function confirm(found: FoundKey[], source: Side, target: Side, names: string[], c: VerdictContext, v: TableVerdict): Promise<void> {
