@@ -12,6 +12,8 @@ describe('the row hash: 64-bit integers, the chain, and both aggregates', () => 
         INSERT INTO wide SELECT g, g * 1000, g, ARRAY[g], g, g / 4.0, g / 4.0, 'row ' || g FROM generate_series(1, 40) g;
         CREATE TABLE pairs (id int PRIMARY KEY, status text, tags text[], n numeric);
         INSERT INTO pairs SELECT g, 'new', '{a}', 1 FROM generate_series(1, 40) g;
+        CREATE TABLE loose (id numeric PRIMARY KEY, s text);
+        INSERT INTO loose SELECT g, 'new' FROM generate_series(1, 40) g;
         ANALYZE;`,
     );
     // The target's k is a bigint and its u an unconstrained numeric; equal values must stay equal.
@@ -58,6 +60,14 @@ describe('the row hash: 64-bit integers, the chain, and both aggregates', () => 
     await rig.q(1, 'UPDATE pairs SET status = NULL WHERE id IN (30, 31)');
     const pass = await rig.firstPass('pairs', [{ name: 'id', type: 'integer' }]);
     expect(pass.found.map((f) => Number(f.key[0])).sort((a, b) => a - b)).toEqual([3, 4, 10, 11, 20, 21, 30, 31]);
+  });
+
+  test('a table with no column on the chain (a numeric key, a nullable column): rows changed alike are found', async () => {
+    await rig.q(1, "UPDATE loose SET s = 'paid' WHERE id IN (3, 4)");
+    await rig.q(1, 'UPDATE loose SET s = NULL WHERE id IN (7, 8)');
+    await rig.q(1, 'UPDATE loose SET id = id + 100 WHERE id IN (12, 13)');
+    const pass = await rig.firstPass('loose', [{ name: 'id', type: 'numeric' }]);
+    expect(pass.found.map((f) => Number(f.key[0])).sort((a, b) => a - b)).toEqual([3, 4, 7, 8, 12, 13, 112, 113]);
   });
 
   test('the verdict names the columns that differ, each hashed on its own', async () => {

@@ -189,8 +189,8 @@ export interface ComparedColumn {
   /** The column's own hash expression on the source and on the target (to name the columns that differ). */
   source: string;
   target: string;
-  /** The column's link in the row's hash on each side: its hash seeded by the hash of the columns before it. */
-  chained: { source: (prev: string) => string; target: (prev: string) => string };
+  /** For a column hashed straight onto the row's chain: its hash on each side, seeded by the chain so far. */
+  chained?: { source: (prev: string) => string; target: (prev: string) => string };
 }
 
 /** The columns both sides hash (in the source's order, less exclusions) and what differs in their shape. */
@@ -209,18 +209,14 @@ export function comparedColumns(source: ColumnShape[], target: ColumnShape[], ex
     const pair: PairHash = { family: sharedFamily(s, t), specials: mayHoldSpecials(s) || mayHoldSpecials(t) };
     const seed = columnSeed(s.name);
     const own = { source: columnHash(s, pair.family, seed, 'r', pair.specials), target: columnHash(t, pair.family, seed, 'r', pair.specials) };
-    // A column NOT NULL on both sides whose hash takes its seed once is hashed straight onto the
-    // chain. Any other (NULLs, arrays, numerics that may hold ±Infinity) is hashed on its own and
-    // that hash, all 64 bits, goes into the seed of one more hash call.
-    // A hash that gives back its seed (or seed - 1) for some value would let that value pass the
-    // chain through, and a value moved to the next column of its kind would hash alike: (0, 100)
-    // and (100, 0) in two float columns (hashfloat8extended of ±0 is the seed), (NaN, 5) and
-    // (5, NaN) in two numeric(p,s) columns (hash_numeric_extended: NaN the seed, 0 the seed - 1).
-    // Such columns are hashed on their own, under their column's seed, and linked like the others.
+    // A column NOT NULL on both sides whose hash takes its seed once and never gives it back is
+    // hashed straight onto the chain. A hash that gives back its seed (or seed - 1) for some value
+    // would let that value pass the chain through, and a value moved to the next column of its kind
+    // would hash alike: (0, 100) and (100, 0) in two float columns (hashfloat8extended of ±0 is the
+    // seed), (NaN, 5) and (5, NaN) in two numeric(p,s) columns (hash_numeric_extended: NaN the seed).
     const passesSeed = pair.family === 'float' || (pair.family === 'numeric' && (s.base === 'numeric' || t.base === 'numeric'));
     const direct = s.notNull && t.notNull && !pair.family.endsWith('[]') && !passesSeed;
-    const link = (c: ColumnShape, alone: string) => (direct ? (prev: string) => valueHash(c, pair, prev) : (prev: string) => `hashint4extended(0, ${prev} # ${alone})`);
-    columns.push({ name: s.name, ...own, chained: { source: link(s, own.source), target: link(t, own.target) } });
+    columns.push({ name: s.name, ...own, ...(direct ? { chained: { source: (prev: string) => valueHash(s, pair, prev), target: (prev: string) => valueHash(t, pair, prev) } } : {}) });
   }
   const sourceNames = new Set(source.map((c) => c.name));
   const onlyTarget = target.filter((c) => !sourceNames.has(c.name) && !skip.has(c.name)).map((c) => c.name);
@@ -231,11 +227,18 @@ export function comparedColumns(source: ColumnShape[], target: ColumnShape[], ex
 const CHAIN_SEED = '7046029254386353131::bigint';
 
 /**
- * A row's hash: a chain over its columns in the source's order, each column hashed with the hash of
- * the ones before it as its seed (one hash call a column, nothing to combine). Every row hash then
- * depends on the whole row, key included, so a segment's hashes may be XORed: column hashes XORed
- * within a row would cancel across rows (two rows turning 'new' into 'paid' would not show).
+ * A row's hash. The other columns' own hashes (NULLs, arrays, floats, numerics: see comparedColumns),
+ * XORed together, go into the seed of a chain over the direct columns in the source's order, each
+ * hashed with the hash of the ones before it as its seed (one hash call a column). Every row hash
+ * then depends on the whole row, key included, so a segment's hashes may be XORed: a column's own
+ * hash XORed into the row hash at the end would cancel across rows (two rows turning 'new' into
+ * 'paid' would not show).
  */
 export function rowHash(columns: ComparedColumn[], side: 'source' | 'target'): string {
-  return columns.length ? columns.reduce((prev, c) => c.chained[side](prev), CHAIN_SEED) : '0::bigint';
+  if (!columns.length) return '0::bigint';
+  const alone = columns.filter((c) => !c.chained).map((c) => c[side]);
+  const start = alone.length ? `(${[CHAIN_SEED, ...alone].join(' # ')})` : CHAIN_SEED;
+  const chained = columns.filter((c) => c.chained);
+  // With no direct column, one more hash call mixes the XOR.
+  return chained.length ? chained.reduce((prev, c) => c.chained![side](prev), start) : `hashint4extended(0, ${start})`;
 }
