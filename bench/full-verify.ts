@@ -22,8 +22,8 @@ const run = promisify(execFile);
 const ROWS = Number(process.env.FULL_VERIFY_ROWS ?? 10_000_000);
 const RUNS = Number(process.env.FULL_VERIFY_RUNS ?? 3);
 const BASELINE = process.env.FULL_VERIFY_BASELINE;
-const SHAPE = '(id bigint PRIMARY KEY, user_id int NOT NULL, amount numeric(12,2) NOT NULL, currency text NOT NULL, status text NOT NULL, created_at timestamptz NOT NULL, note text)';
-const ROW = (g: string) => `${g}, (${g} * 7919) % 400000, ((${g} * 31) % 100000) / 100.0, CASE WHEN ${g} % 3 = 0 THEN 'EUR' ELSE 'USD' END, CASE WHEN ${g} % 10 = 0 THEN 'refunded' ELSE 'settled' END, timestamptz '2024-01-01' + ${g} * interval '1 second', CASE WHEN ${g} % 5 = 0 THEN NULL ELSE 'note ' || ${g} END`;
+export const SHAPE = '(id bigint PRIMARY KEY, user_id int NOT NULL, amount numeric(12,2) NOT NULL, currency text NOT NULL, status text NOT NULL, created_at timestamptz NOT NULL, note text)';
+export const ROW = (g: string) => `${g}, (${g} * 7919) % 400000, ((${g} * 31) % 100000) / 100.0, CASE WHEN ${g} % 3 = 0 THEN 'EUR' ELSE 'USD' END, CASE WHEN ${g} % 10 = 0 THEN 'refunded' ELSE 'settled' END, timestamptz '2024-01-01' + ${g} * interval '1 second', CASE WHEN ${g} % 5 = 0 THEN NULL ELSE 'note ' || ${g} END`;
 
 interface Scenario {
   label: string;

@@ -3,6 +3,7 @@ import { benchAckLatency } from './ack-latency';
 import { benchCutoverDowntime } from './cutover-downtime';
 import { benchDmsSummary } from './dms-summary';
 import { benchFullVerify } from './full-verify';
+import { benchRowHashFloor } from './row-hash-floor';
 import { benchSamplingRound, type Figure } from './sampling-round';
 import { benchSequenceAudit } from './sequence-audit';
 import { benchSequences10k } from './sequences-10k';
@@ -11,6 +12,8 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
   // `npm run bench -- full-verify`: only the full verify (minutes: it loads 2 × 20 million rows).
   if (process.argv[2] === 'full-verify') figures.push(...(await benchFullVerify()));
+  // `npm run bench -- row-hash-floor`: what hashing every value costs one PostgreSQL backend, against count(*).
+  else if (process.argv[2] === 'row-hash-floor') figures.push(...(await benchRowHashFloor()));
   else {
     figures.push(...(await benchSamplingRound()));
     figures.push(...benchDmsSummary());

@@ -14,6 +14,11 @@ function ticks(pid: number, fields: number[]): number {
   return fields.reduce((n, f) => n + Number(after[f - 3]), 0);
 }
 
+/** CPU milliseconds a live process (a backend) has used so far. */
+export function processCpuMs(pid: number): number {
+  return ticks(pid, [14, 15]) * TICK_MS;
+}
+
 /** CPU milliseconds used so far by the server of `dataDir`: the postmaster, its live children and those it reaped. */
 export function serverCpuMs(dataDir: string): number {
   const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
