@@ -59,8 +59,8 @@ export function sharedFamily(a: ColumnShape, b: ColumnShape): string {
   return 'io';
 }
 
-// bigint elements are hashed as numeric: hashint8 folds 64 bits to 32 (-1 = 4294967295), see int8Hash.
-const ARRAY_CAST: Record<string, string> = { int: 'integer[]', int8: 'numeric[]', numeric: 'numeric[]', float: 'double precision[]', text: 'text[]', timestamp: 'timestamp[]', timestamptz: 'timestamp[]', jsonb: 'jsonb[]', uuid: 'uuid[]', bool: 'boolean[]', date: 'date[]' };
+// bigint elements are hashed by their text: hashint8 folds 64 bits to 32 (-1 = 4294967295), see int8Hash.
+const ARRAY_CAST: Record<string, string> = { int: 'integer[]', int8: 'bigint[]', numeric: 'numeric[]', float: 'double precision[]', text: 'text[]', timestamp: 'timestamp[]', timestamptz: 'timestamp[]', jsonb: 'jsonb[]', uuid: 'uuid[]', bool: 'boolean[]', date: 'date[]' };
 
 // UTC wall time of a timestamptz: a zero offset is plain arithmetic, where AT TIME ZONE 'UTC' looks
 // the zone up by name on every row (the same timestamp, at a fraction of the cost).
@@ -101,7 +101,7 @@ function valueHash(c: ColumnShape, pair: PairHash, seed: string, alias = 'r'): s
   switch (family) {
     case 'int': return intHash(v, c.base, seed);
     case 'int8': return int8Hash(`${v}::bigint`, seed);
-    case 'numeric': return pair.specials ? numericHash(v, seed) : `hash_numeric_extended(${v}::numeric, ${seed})`;
+    case 'numeric': return signed(v, pair.specials ? numericHash(v, seed) : `hash_numeric_extended(${v}::numeric, ${seed})`);
     case 'float': return `hashfloat8extended(${v}::double precision, ${seed})`;
     case 'text': return `hashtextextended(${v}::text COLLATE "C", ${seed})`;
     case 'timestamp': return timestampHash(own === 'timestamptz' ? utc(v) : v, seed);
@@ -122,6 +122,14 @@ export function columnHash(c: ColumnShape, family: string, seed: bigint, alias =
   return c.notNull ? h : `COALESCE(${h}, ${nullMark(seed)}::bigint)`;
 }
 
+// hash_numeric_extended ignores the sign (5 and -5 hash alike) and XORs the base-10000 weight into
+// its result after hashing (10000 hashes as 1 with the low bit flipped): the sign goes in as the
+// value and that hash as the seed of one more (cheap) int4 hash, which mixes the weight in, so that
+// a numeric's hash can be XORed with others (off the chain, or as the chain's last link under bit_xor).
+function signed(v: string, hash: string): string {
+  return `hashint4extended((${v}::numeric < 0)::int, ${hash})`;
+}
+
 // hash_numeric_extended returns the seed itself for NaN, Infinity and -Infinity alike: those (and
 // only those, short of a 2^-64 chance) are hashed by their text.
 function numericHash(v: string, seed: string): string {
@@ -136,9 +144,12 @@ function arrayHash(arr: string, element: string, seed: string): string {
   // Timestamp and date elements hash by timestamp_hash_extended, whose 64-to-32-bit fold maps some
   // timestamps 2^32 + 1 µs apart alike (see timestampHash): such arrays are hashed by their text (UTC, ISO).
   if (element === 'jsonb' || element === 'timestamp' || element === 'timestamptz' || element === 'date') return `hashtextextended(${arr}::text COLLATE "C", ${seed})`;
-  const hash = `(hash_array_extended(${element === 'text' ? `${arr} COLLATE "C"` : arr}, ${seed}) # hashtextextended(COALESCE(array_dims(${arr}), ''), ${seed}))`;
-  if (element !== 'numeric') return hash;
-  return `CASE WHEN ${arr} && '{NaN,Infinity,-Infinity}'::numeric[] THEN hashtextextended(${arr}::text, ${seed}) ELSE ${hash} END`;
+  const dims = `hashtextextended(COALESCE(array_dims(${arr}), ''), ${seed})`;
+  // bigint elements by their text: hash_numeric_extended, like hashint8extended, hashes no sign.
+  if (element === 'int8') return `(hashtextextended(${arr}::text, ${seed}) # ${dims})`;
+  // numeric elements by their text without trailing zeros (1.5 = 1.50, -1.5 apart, NaN and ±Infinity apart).
+  if (element === 'numeric') return `(hashtextextended(COALESCE((SELECT string_agg(COALESCE(trim_scale(u.x)::text, 'NULL'), ',' ORDER BY u.o) FROM unnest(${arr}) WITH ORDINALITY u(x, o)), ''), ${seed}) # ${dims})`;
+  return `(hash_array_extended(${element === 'text' ? `${arr} COLLATE "C"` : arr}, ${seed}) # ${dims})`;
 }
 
 // int2 and int4 hash alike for a value whatever the width (as hash joins across them need), so each
