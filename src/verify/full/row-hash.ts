@@ -147,8 +147,9 @@ function arrayHash(arr: string, element: string, seed: string): string {
   const dims = `hashtextextended(COALESCE(array_dims(${arr}), ''), ${seed})`;
   // bigint elements by their text: hash_numeric_extended, like hashint8extended, hashes no sign.
   if (element === 'int8') return `(hashtextextended(${arr}::text, ${seed}) # ${dims})`;
-  // numeric elements by their text without trailing zeros (1.5 = 1.50, -1.5 apart, NaN and ±Infinity apart).
-  if (element === 'numeric') return `(hashtextextended(COALESCE((SELECT string_agg(COALESCE(trim_scale(u.x)::text, 'NULL'), ',' ORDER BY u.o) FROM unnest(${arr}) WITH ORDINALITY u(x, o)), ''), ${seed}) # ${dims})`;
+  // numeric elements by their text without trailing zeros (1.5 = 1.50, -1.5 apart, NaN and ±Infinity
+  // apart); an empty array by its text '{}', a NULL one stays NULL (for its column's NULL constant).
+  if (element === 'numeric') return `(hashtextextended(COALESCE((SELECT string_agg(COALESCE(trim_scale(u.x)::text, 'NULL'), ',' ORDER BY u.o) FROM unnest(${arr}) WITH ORDINALITY u(x, o)), ${arr}::text), ${seed}) # ${dims})`;
   return `(hash_array_extended(${element === 'text' ? `${arr} COLLATE "C"` : arr}, ${seed}) # ${dims})`;
 }
 

@@ -45,7 +45,7 @@ export async function readTableShapes(db: Queryable): Promise<TableShape[]> {
            (SELECT array_agg(a.attname::text ORDER BY k.ord)
               FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
               JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
-             WHERE i.indrelid = c.oid AND i.indisprimary) AS key,
+             WHERE i.indrelid = c.oid AND i.indisprimary AND k.ord <= i.indnkeyatts) AS key,
            CASE WHEN c.relkind = 'p' THEN (SELECT COALESCE(sum(GREATEST(p.reltuples, 0)), 0) FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhrelid WHERE h.inhparent = c.oid)
                 ELSE GREATEST(c.reltuples, 0) END AS estimate,
            CASE WHEN c.relkind = 'p' THEN (SELECT COALESCE(sum(p.relpages), 0) FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhrelid WHERE h.inhparent = c.oid)

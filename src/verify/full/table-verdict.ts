@@ -63,7 +63,9 @@ export async function verifyTable(s: TableShape, t: TableShape | undefined, c: V
   const done = () => ({ ...v, ms: Date.now() - started });
   if (!t) return { ...done(), problems: ['missing on the target'] };
   if (!s.readable || !t.readable) return { ...done(), problems: [`not readable by the bot on the ${!s.readable ? 'source' : 'target'}`] };
-  const { columns, onlySource, onlyTarget } = comparedColumns(s.columns, t.columns, c.excludedColumns);
+  // Key columns stay hashed even when excluded: segments tell rows apart by their hashes alone, so a
+  // key off the hash would let a row move to another key (or, all columns off, any row be replaced) unseen.
+  const { columns, onlySource, onlyTarget } = comparedColumns(s.columns, t.columns, c.excludedColumns.filter((n) => !s.key.includes(n)));
   if (onlySource.length) v.problems.push(`columns only on the source: ${onlySource.join(', ')}`);
   if (onlyTarget.length) v.problems.push(`columns only on the target: ${onlyTarget.join(', ')}`);
   const keyOf = (shape: TableShape) => s.key.map((k) => ({ name: k, type: shape.columns.find((col) => col.name === k)?.type ?? '' }));
