@@ -40,7 +40,11 @@ export interface KeyedPass {
   statements: number;
   /** Keys held by more than one row, on each side (a table without its primary key there). */
   repeated: { source: KeyValue[]; target: KeyValue[] };
+  /** Ranges whose count or checksum differed, but whose rows, fetched, named no key: moved since, or a fault. */
+  unexplained: KeyRange[];
 }
+
+const newPass = (): KeyedPass => ({ rowsSource: 0, rowsTarget: 0, found: [], unnamed: 0, statements: 0, repeated: { source: [], target: [] }, unexplained: [] });
 
 const same = (a?: BucketSum, b?: BucketSum) => (a?.rows ?? 0) === (b?.rows ?? 0) && (a?.sum ?? '0') === (b?.sum ?? '0');
 
@@ -56,7 +60,7 @@ export async function diffKeyedTable(
   o: SegmentOptions,
   onRows: (rows: number) => void,
 ): Promise<KeyedPass> {
-  const pass: KeyedPass = { rowsSource: 0, rowsTarget: 0, found: [], unnamed: 0, statements: 0, repeated: { source: [], target: [] } };
+  const pass = newPass();
   const bounds = await firstBounds(source, size, o, pass);
   const per = evenChunks(bounds.length + 1, o.segmentsPerStatement, source.limit.size);
   const chunks: { range: KeyRange; inner: KeyValue[] }[] = [];
@@ -72,11 +76,26 @@ export async function diffKeyedTable(
       for (const r of t.values()) pass.rowsTarget += r.rows;
       onRows(rows);
       const differing = [...new Set([...s.keys(), ...t.keys()])].filter((b) => !same(s.get(b), t.get(b)));
-      await Promise.all(differing.map((b) => resolve(source, target, bucketRange(c.range, c.inner, b), s.get(b)?.rows ?? 0, t.get(b)?.rows ?? 0, o, pass)));
+      await Promise.all(differing.map((b) => resolveSegment(source, target, bucketRange(c.range, c.inner, b), s.get(b)?.rows ?? 0, t.get(b)?.rows ?? 0, o, pass)));
     }),
   );
   pass.found = reconcile(pass.found);
   return pass;
+}
+
+/** One key range compared again, as the first pass compares a segment. */
+export async function diffRange(source: Side, target: Side, range: KeyRange, o: SegmentOptions): Promise<KeyedPass> {
+  const pass = newPass();
+  const [s, t] = await both(source, target, pass, (x) => bucketChecksums(x.db, x.table, range, []));
+  pass.rowsSource = s.get(0)?.rows ?? 0;
+  pass.rowsTarget = t.get(0)?.rows ?? 0;
+  if (!same(s.get(0), t.get(0))) await resolveSegment(source, target, range, pass.rowsSource, pass.rowsTarget, o, pass);
+  pass.found = reconcile(pass.found);
+  return pass;
+}
+
+async function resolveSegment(source: Side, target: Side, range: KeyRange, rowsS: number, rowsT: number, o: SegmentOptions, pass: KeyedPass): Promise<void> {
+  if (!(await resolve(source, target, range, rowsS, rowsT, o, pass))) pass.unexplained.push(range);
 }
 
 /**
@@ -116,10 +135,11 @@ async function both<T>(source: Side, target: Side, pass: KeyedPass, f: (s: Side)
   return Promise.all([source.limit.run(() => f(source)), target.limit.run(() => f(target))]);
 }
 
-async function resolve(source: Side, target: Side, range: KeyRange, rowsS: number, rowsT: number, o: SegmentOptions, pass: KeyedPass): Promise<void> {
+/** Bisects a differing range down to its keys; how many differing keys it named, counted or found held twice. */
+async function resolve(source: Side, target: Side, range: KeyRange, rowsS: number, rowsT: number, o: SegmentOptions, pass: KeyedPass): Promise<number> {
   if (pass.found.length >= o.maxNamed) {
     pass.unnamed += Math.max(1, Math.abs(rowsS - rowsT));
-    return;
+    return 1;
   }
   if (Math.max(rowsS, rowsT) > o.fetchRows) {
     // Split at the keys of the side with more rows: each part then has about fetchRows / fanout of them.
@@ -129,20 +149,23 @@ async function resolve(source: Side, target: Side, range: KeyRange, rowsS: numbe
     if (inner.length) {
       const [s, t] = await both(source, target, pass, (x) => bucketChecksums(x.db, x.table, range, inner));
       const differing = [...new Set([...s.keys(), ...t.keys()])].filter((b) => !same(s.get(b), t.get(b)));
-      await Promise.all(differing.map((b) => resolve(source, target, bucketRange(range, inner, b), s.get(b)?.rows ?? 0, t.get(b)?.rows ?? 0, o, pass)));
-      return;
+      const named = await Promise.all(differing.map((b) => resolve(source, target, bucketRange(range, inner, b), s.get(b)?.rows ?? 0, t.get(b)?.rows ?? 0, o, pass)));
+      return named.reduce((n, x) => n + x, 0);
     }
   }
   const [fs, ft] = await both(source, target, pass, (x) => rangeRows(x.db, x.table, range));
   const [s, t] = [fs.rows, ft.rows];
   pass.repeated.source.push(...fs.repeated);
   pass.repeated.target.push(...ft.repeated);
+  const found: FoundKey[] = [];
   for (const [k, row] of s) {
     const other = t.get(k);
-    if (!other || other.hash !== row.hash) pass.found.push({ key: row.key, source: row.hash, target: other?.hash });
+    if (!other || other.hash !== row.hash) found.push({ key: row.key, source: row.hash, target: other?.hash });
   }
-  for (const [k, row] of t) if (!s.has(k)) pass.found.push({ key: row.key, target: row.hash });
+  for (const [k, row] of t) if (!s.has(k)) found.push({ key: row.key, target: row.hash });
+  pass.found.push(...found);
   if (pass.found.length > o.maxNamed) pass.unnamed += pass.found.splice(o.maxNamed).length;
+  return found.length + fs.repeated.length + ft.repeated.length;
 }
 
 /**
