@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import type { Queryable } from '../../src/db/database';
 import { DEFAULT_SEGMENTS, diffKeyedTable, type KeyedPass, type SegmentOptions, type Side } from '../../src/verify/full/keyed-table-diff';
 import { Limiter } from '../../src/verify/full/limiter';
 import { comparedColumns } from '../../src/verify/full/row-hash';
@@ -58,14 +59,14 @@ export class VerifyDatabases {
   }
 
   /** A table's verdict on a live source: `duringLagWindow` runs between the first look and the second, as replication catching up would. */
-  async verdict(table: string, duringLagWindow: () => Promise<unknown> = async () => undefined, aggregate: SegmentAggregate = 'bit_xor'): Promise<TableVerdict> {
+  async verdict(table: string, duringLagWindow: () => Promise<unknown> = async () => undefined, o: { target?: Queryable; excludedColumns?: string[] } = {}): Promise<TableVerdict> {
     const [s, t] = await this.shapes(table);
     return verifyTable(s, t, {
       source: { db: this.clients[0], limit: new Limiter(2) },
-      target: { db: this.clients[1], limit: new Limiter(2) },
+      target: { db: o.target ?? this.clients[1], limit: new Limiter(2) },
       segments: DEFAULT_SEGMENTS,
-      aggregate,
-      excludedColumns: [],
+      aggregate: 'bit_xor',
+      excludedColumns: o.excludedColumns ?? [],
       settle: async () => {
         await duringLagWindow();
         return undefined;
@@ -73,6 +74,13 @@ export class VerifyDatabases {
       onRows: () => undefined,
     });
   }
+
+  /** The target's client wrapped: `look` sees each statement and its result first, and may replace the result. */
+  wrappedTarget(look: (sql: string, run: () => Promise<{ rows: unknown[] }>) => Promise<{ rows: unknown[] }>): Queryable {
+    const client = this.clients[1];
+    return { query: (sql: string, params?: unknown[]) => look(sql, () => client.query(sql, params)) } as unknown as Queryable;
+  }
+
 
   async stop(): Promise<void> {
     await Promise.all(this.clients.map((c) => c.end()));

@@ -1,7 +1,3 @@
-import type { Queryable } from '../../src/db/database';
-import { DEFAULT_SEGMENTS } from '../../src/verify/full/keyed-table-diff';
-import { Limiter } from '../../src/verify/full/limiter';
-import { verifyTable } from '../../src/verify/full/table-verdict';
 import { VerifyDatabases } from '../support/verify-databases';
 
 // Final attacks on the full verify's row hash. hash_numeric_extended (PostgreSQL's numeric hash)
@@ -98,18 +94,7 @@ describe('excluded key columns', () => {
   }, 60_000);
   afterAll(() => rig?.stop());
 
-  const verdict = async (table: string, excludedColumns: string[]) => {
-    const [s, t] = await rig.shapes(table);
-    return verifyTable(s, t, {
-      source: { db: rig.clients[0], limit: new Limiter(2) },
-      target: { db: rig.clients[1], limit: new Limiter(2) },
-      segments: DEFAULT_SEGMENTS,
-      aggregate: 'bit_xor',
-      excludedColumns,
-      settle: async () => undefined,
-      onRows: () => undefined,
-    });
-  };
+  const verdict = (table: string, excludedColumns: string[]) => rig.verdict(table, undefined, { excludedColumns });
 
   test('the key column excluded: a row moved to another key is still found', async () => {
     await rig.q(1, 'UPDATE moved SET id = 1000 WHERE id = 6');
@@ -178,27 +163,16 @@ describe('a live source: counts that differed for a moment', () => {
 
   test('a row inserted on the source reaches the target between the checksum and the fetch: no persistent problem', async () => {
     await rig.q(0, "INSERT INTO hot VALUES (21, 'v21')");
-    const [s, t] = await rig.shapes('hot');
     let caughtUp = false;
     // The target's connection, catching up (applying row 21) just before its first key fetch.
-    const target = {
-      query: async (sql: string, params?: unknown[]) => {
-        if (!caughtUp && /AS k, .*AS h FROM/s.test(sql) && !/AS c FROM/.test(sql)) {
-          caughtUp = true;
-          await rig.clients[1].query("INSERT INTO hot VALUES (21, 'v21')");
-        }
-        return rig.clients[1].query(sql, params);
-      },
-    } as unknown as Queryable;
-    const v = await verifyTable(s, t, {
-      source: { db: rig.clients[0], limit: new Limiter(2) },
-      target: { db: target, limit: new Limiter(2) },
-      segments: DEFAULT_SEGMENTS,
-      aggregate: 'bit_xor',
-      excludedColumns: [],
-      settle: async () => undefined,
-      onRows: () => undefined,
+    const target = rig.wrappedTarget(async (sql, run) => {
+      if (!caughtUp && /AS k, .*AS h FROM/s.test(sql) && !/AS c FROM/.test(sql)) {
+        caughtUp = true;
+        await rig.q(1, "INSERT INTO hot VALUES (21, 'v21')");
+      }
+      return run();
     });
+    const v = await rig.verdict('hot', undefined, { target });
     expect(caughtUp).toBe(true);
     expect(v.differences).toEqual([]);
     expect(v.problems).toEqual([]);
@@ -207,27 +181,12 @@ describe('a live source: counts that differed for a moment', () => {
   // Fail closed: a range whose checksums keep differing while its rows, fetched, name no key (here a
   // target connection that misreports its segment checksums, as a fault would) is a problem.
   test('a range that differs at both looks and names no key is a problem', async () => {
-    const [s, t] = await rig.shapes('hot');
     let settled = 0;
-    const target = {
-      query: async (sql: string, params?: unknown[]) => {
-        const res = await rig.clients[1].query(sql, params);
-        if (/count\(\*\) AS n/.test(sql)) return { rows: res.rows.map((r: { h: string }) => ({ ...r, h: `9${r.h}` })) };
-        return res;
-      },
-    } as unknown as Queryable;
-    const v = await verifyTable(s, t, {
-      source: { db: rig.clients[0], limit: new Limiter(2) },
-      target: { db: target, limit: new Limiter(2) },
-      segments: DEFAULT_SEGMENTS,
-      aggregate: 'bit_xor',
-      excludedColumns: [],
-      settle: async () => {
-        settled++;
-        return undefined;
-      },
-      onRows: () => undefined,
+    const target = rig.wrappedTarget(async (sql, run) => {
+      const res = await run();
+      return /count\(\*\) AS n/.test(sql) ? { rows: (res.rows as { h: string }[]).map((r) => ({ ...r, h: `9${r.h}` })) } : res;
     });
+    const v = await rig.verdict('hot', async () => settled++, { target });
     expect(settled).toBe(1);
     expect(v.differences).toEqual([]);
     expect(v.problems).toEqual(['keys from the first key to the last: 21 rows on the source, 21 on the target, checksums different, and no key could be named']);
