@@ -1,39 +1,20 @@
-import { randomBytes } from 'node:crypto';
-import { parsePlan } from '../../src/plan/load-plan';
-import { BotHarness } from '../support/bot-harness';
-import { startAwsEndpoints } from '../support/aws-endpoints';
-import { RdsCloudWatchStandIn, RdsStandIn } from '../support/rds-stand-in';
-import { APPROVERS, CHANNEL, OPERATORS } from '../support/test-plan';
+import { startAuroraBot, type AuroraBot } from '../support/aurora-bot';
+import type { BotHarness } from '../support/bot-harness';
+import type { RdsStandIn } from '../support/rds-stand-in';
 
 const line = (text: string, label: string) => text.split('\n').find((l) => l.includes(`*${label}:*`)) ?? `(no ${label} line)`;
 const verdictLine = (text: string) => text.split('\n').find((l) => l.includes('*GO*') || l.includes('*NO-GO*')) ?? '(no verdict)';
 
 describe("`/migrate health` shows the Aurora target's own health among the gates", () => {
-  const rds = new RdsStandIn();
-  const cloudwatch = new RdsCloudWatchStandIn();
-  let aws: { stop(): Promise<void> } | undefined;
+  let bot: AuroraBot | undefined;
   let h: BotHarness;
+  let rds: RdsStandIn;
 
   beforeAll(async () => {
-    aws = await startAwsEndpoints({ AWS_ENDPOINT_URL_RDS: rds, AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch });
-    rds.addCluster('prod-aurora', 1);
-    h = await BotHarness.start({
-      awsRequestTimeoutMs: 2000,
-      plan: parsePlan(`
-name: t-${randomBytes(5).toString('hex')}
-channel: ${CHANNEL}
-databases: { ec2: { url_env: EC2_URL }, aurora: { url_env: AURORA_URL, rds: { cluster: prod-aurora, region: us-east-1 } } }
-hops:
-  - { id: ec2-to-aurora, method: logical, source: ec2, target: aurora, subscription: cutover }
-access: { operators: [${OPERATORS.join(', ')}], approvers: [${APPROVERS.join(', ')}] }
-health: { cache_seconds: 0 }
-`),
-    });
+    bot = await startAuroraBot({ planExtra: 'health: { cache_seconds: 0 }' });
+    ({ h, rds } = bot);
   });
-  afterAll(async () => {
-    await h.stop();
-    await aws?.stop();
-  });
+  afterAll(() => bot?.stop());
 
   test('backups on: the line is green; backups off: red, named in the NO-GO with its reason', async () => {
     let text = await h.command('U0ANYONE', 'health');
