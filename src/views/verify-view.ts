@@ -1,6 +1,6 @@
 import type { TableComparison } from '../verify/table-comparison';
 import type { FullVerifySummary } from '../verify/full/full-verify-store';
-import type { Difference, TableVerdict } from '../verify/full/table-verdict';
+import { keyWords, type Difference, type TableVerdict } from '../verify/full/table-verdict';
 import { context, duration, escapeText, section, type MessageView } from './slack-text';
 
 export interface VerifyProgress {
@@ -104,17 +104,15 @@ function fmt(n: number): string {
 /** "1 table", "1,204 tables". */
 const many = (n: number, one: string, more: string) => `${fmt(n)} ${Math.round(n) === 1 ? one : more}`;
 
-const keyText = (v: TableVerdict, key: string[]) => (v.key.length === 1 ? `${v.key[0]}=${key[0]}` : `(${v.key.join(', ')})=(${key.join(', ')})`);
-
 function differenceText(v: TableVerdict, d: Difference): string {
   const what = d.kind === 'missing' ? 'missing on the target' : d.kind === 'extra' ? 'extra on the target' : `different${d.columns?.length ? ` (${d.columns.join(', ')})` : ''}`;
-  return `${keyText(v, d.key)} ${what}`;
+  return `${keyWords(v.key, d.key)} ${what}`;
 }
 
 /** An in-flight row in words that do not read as a loss: it was moving, not missing. */
 function inFlightText(v: TableVerdict, d: Difference): string {
   const what = d.kind === 'missing' ? 'not yet on the target' : d.kind === 'extra' ? 'not yet gone from the target' : `changing${d.columns?.length ? ` (${d.columns.join(', ')})` : ''}`;
-  return `${keyText(v, d.key)} ${what}`;
+  return `${keyWords(v.key, d.key)} ${what}`;
 }
 
 /** Differences in key order (numbers as numbers), so a table's list reads the same every run. */

@@ -90,8 +90,9 @@ const mayHoldSpecials = (c: ColumnShape) => familyOf(c) === 'numeric' && c.base 
  * The 64-bit hash of one column's value under `seed` (an SQL bigint expression); NULL for a NULL.
  * Where `seed` appears once in it, it can take the hash of the columns before it (see rowHash).
  */
-function valueHash(c: ColumnShape, pair: PairHash, seed: string, alias = 'r'): string {
-  const v = `${alias}.${quoteIdent(c.name)}`;
+function valueHash(c: ColumnShape, pair: PairHash, seed: string): string {
+  // The statements in segment-sql.ts name the row `r`.
+  const v = `r.${quoteIdent(c.name)}`;
   const own = familyOf(c);
   const { family } = pair;
   if (family.endsWith('[]')) {
@@ -116,8 +117,8 @@ function valueHash(c: ColumnShape, pair: PairHash, seed: string, alias = 'r'): s
 }
 
 /** The 64-bit hash expression of one column on its own (a NULL hashes to a constant of its own). */
-export function columnHash(c: ColumnShape, family: string, seed: bigint, alias = 'r', specials = mayHoldSpecials(c)): string {
-  const h = valueHash(c, { family, specials }, `${seed}::bigint`, alias);
+function columnHash(c: ColumnShape, pair: PairHash, seed: bigint): string {
+  const h = valueHash(c, pair, `${seed}::bigint`);
   // Hash functions are strict: a NULL would make the whole row's hash NULL, so it gets a constant.
   return c.notNull ? h : `COALESCE(${h}, ${nullMark(seed)}::bigint)`;
 }
@@ -219,7 +220,7 @@ export function comparedColumns(source: ColumnShape[], target: ColumnShape[], ex
     }
     const pair: PairHash = { family: sharedFamily(s, t), specials: mayHoldSpecials(s) || mayHoldSpecials(t) };
     const seed = columnSeed(s.name);
-    const own = { source: columnHash(s, pair.family, seed, 'r', pair.specials), target: columnHash(t, pair.family, seed, 'r', pair.specials) };
+    const own = { source: columnHash(s, pair, seed), target: columnHash(t, pair, seed) };
     // A column NOT NULL on both sides whose hash takes its seed once and never gives it back is
     // hashed straight onto the chain. A hash that gives back its seed (or seed - 1) for some value
     // would let that value pass the chain through, and a value moved to the next column of its kind

@@ -120,7 +120,8 @@ async function lookAgain(range: KeyRange, source: Side, target: Side, names: str
   }
 }
 
-const keyWords = (names: string[], key: KeyValue) => (names.length === 1 ? `${names[0]}=${key[0]}` : `(${names.join(', ')})=(${key.join(', ')})`);
+/** A key in words: `id=5`, or `(a, b)=(1, 2)` for a composite key. */
+export const keyWords = (names: string[], key: KeyValue) => (names.length === 1 ? `${names[0]}=${key[0]}` : `(${names.join(', ')})=(${key.join(', ')})`);
 
 /** Looks at the differing keys again once the target has caught up: what still differs is persistent, what moved is in flight. */
 async function confirm(found: FoundKey[], source: Side, target: Side, names: string[], c: VerdictContext, v: TableVerdict): Promise<void> {
