@@ -41,9 +41,11 @@ describe('a cutover is checked against the migration as it is now (issue 13)', (
     const stuckAt = Date.now();
     await h.bots[0].cutover.redis.del(h.bots[0].cutover.keys.cutoverLease('hop-one'));
     await eventually(async () => (await runs().get('hop-one'))?.status === 'interrupted', 15_000, 'recovery to mark the run interrupted');
+    // Recovery marks the run first and posts its timeline after: the button is drawn a moment later.
+    const resume = await eventually(() => newestButtonValue(h.slack, CUTOVER_RESUME), 10_000, 'the interrupted timeline\'s Resume button');
 
     // An operator resumes it on instance 1: executor B finishes it.
-    expect(await h.slack.replyTo((await h.click('U0OPS1', CUTOVER_RESUME, newestButtonValue(h.slack, CUTOVER_RESUME), { instance: 1 })).key)).toContain('Resuming');
+    expect(await h.slack.replyTo((await h.click('U0OPS1', CUTOVER_RESUME, resume, { instance: 1 })).key)).toContain('Resuming');
     const done = await eventually(async () => ((await runs().get('hop-one'))?.status === 'done' ? runs().get('hop-one') : undefined), 30_000, 'executor B to finish');
     expect(done!.steps.repoint.attempts).toBe(2);
 
