@@ -1,8 +1,8 @@
-import { newestButtonValue } from '../support/buttons';
+import { newestButtonValue, runButtonDrawn } from '../support/buttons';
 import { CUTOVER_ABORT, CUTOVER_RESUME } from '../../src/views/cutover-view';
 import { APPROVE_ACTION } from '../../src/views/approval-view';
 import type { BotHarness } from '../support/bot-harness';
-import { appUrl, physicalRig, type PhysicalRig } from '../support/cutover-world';
+import { appUrl, finishedRun, physicalRig, type PhysicalRig } from '../support/cutover-world';
 import { eventually } from '../support/free-port';
 import type { PgCluster } from '../support/pg-cluster';
 import { messageText } from '../support/slack-stand-in';
@@ -32,8 +32,9 @@ describe('stopping a cutover: a fence that never arrives, a failing platform, an
     await standby.sql('SELECT pg_wal_replay_pause()');
     world.heroku.delay = undefined;
     const runs = h.bots[0].cutover.runner['deps'].runs;
-    const failed = await eventually(async () => ((await runs.get('hop-one'))?.status === 'failed' ? runs.get('hop-one') : undefined), 20_000, 'the fence to time out');
-    expect(failed!.failure).toMatch(/did not show heartbeat \d+ within 2 s[\s\S]*Abort puts it back/);
+    const failed = await finishedRun(h, 'hop-one', 20_000, req.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.failure).toMatch(/did not show heartbeat \d+ within 2 s[\s\S]*Abort puts it back/);
     expect(world.heroku.maintenance).toBe(true);
     const lastTimeline = () => h.slack.callsOf('chat.update').filter((c) => messageText(c.args).includes('Cutover hop-one:')).at(-1)!;
     await eventually(() => messageText(lastTimeline().args).includes('STOPPED'), 5000, 'the timeline to say it stopped');
@@ -62,18 +63,20 @@ describe('stopping a cutover: a fence that never arrives, a failing platform, an
     expect(await h.command('U0OPS1', 'cutover')).toContain('approval request');
     const [req] = (await h.bots[0].cutover.approvalStore.pending()).filter((r) => r.kind === 'cutover');
     world.heroku.fault = { match: /^PATCH \/apps\/acme-api\/formation$/, ...fault };
+    let failedId: string | undefined;
     try {
       await h.slack.replyTo((await h.click('U0APP3', APPROVE_ACTION, req.id)).key);
       await h.slack.replyTo((await h.click('U0APP4', APPROVE_ACTION, req.id)).key);
-      const runs = h.bots[0].cutover.runner['deps'].runs;
-      const failed = await eventually(async () => ((await runs.get('hop-one'))?.status === 'failed' ? runs.get('hop-one') : undefined), 20_000, 'the run to stop');
-      expect(failed!.steps['stop-writes'].status).toBe('failed');
-      expect(failed!.failure).toMatch(why);
+      const failed = await finishedRun(h, 'hop-one', 20_000, req.id);
+      failedId = failed.id;
+      expect(failed.status).toBe('failed');
+      expect(failed.steps['stop-writes'].status).toBe('failed');
+      expect(failed.failure).toMatch(why);
       expect(world.heroku.maintenance).toBe(true);
     } finally {
       world.heroku.fault = undefined;
     }
-    expect(await h.slack.replyTo((await h.click('U0OPS2', CUTOVER_ABORT, newestButtonValue(h.slack, CUTOVER_ABORT))).key, 10_000)).toContain('aborted and rolled back');
+    expect(await h.slack.replyTo((await h.click('U0OPS2', CUTOVER_ABORT, await runButtonDrawn(h.slack, CUTOVER_ABORT, failedId!))).key, 10_000)).toContain('aborted and rolled back');
     expect(world.heroku.maintenance).toBe(false);
     expect([world.heroku.scaleOf('web'), world.heroku.scaleOf('worker')]).toEqual([3, 2]);
   });

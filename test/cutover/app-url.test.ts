@@ -7,7 +7,7 @@ import type { RunbookDeps } from '../../src/cutover/runbook';
 import { parsePlan } from '../../src/plan/load-plan';
 import { CUTOVER_ABORT, CUTOVER_RESUME } from '../../src/views/cutover-view';
 import { BotHarness } from '../support/bot-harness';
-import { newestButtonValue } from '../support/buttons';
+import { runButtonDrawn } from '../support/buttons';
 import { APP_PASSWORD, APP_ROLE, HEROKU_TOKEN, appUrl, approveBy, createAppRole, cutoverPlanText, cutoverWorld, finishedRun, hopUrls, physicalRig, type PhysicalRig } from '../support/cutover-world';
 import { eventually } from '../support/free-port';
 import { ClusterFolder, PgCluster } from '../support/pg-cluster';
@@ -206,7 +206,7 @@ describe("the app's role is checked on the target before the app is pointed ther
     expect(world.heroku.configVars.DATABASE_URL).toBe(appUrl(publisher));
     expect(world.heroku.maintenance).toBe(true);
 
-    const abort = await h.click('U0OPS2', CUTOVER_ABORT, newestButtonValue(h.slack, CUTOVER_ABORT));
+    const abort = await h.click('U0OPS2', CUTOVER_ABORT, await runButtonDrawn(h.slack, CUTOVER_ABORT, run.id));
     expect(await h.slack.replyTo(abort.key, 15_000)).toContain('aborted and rolled back');
     expect((await runs().get('hop-one'))!.status).toBe('aborted');
     expect(world.heroku.maintenance).toBe(false);
@@ -227,7 +227,7 @@ describe("the app's role is checked on the target before the app is pointed ther
 
     // The operator runs the GRANT the timeline shows, then resumes.
     await subscriber.sql(grant, [], 'app');
-    const resumed = await h.click('U0OPS1', CUTOVER_RESUME, newestButtonValue(h.slack, CUTOVER_RESUME));
+    const resumed = await h.click('U0OPS1', CUTOVER_RESUME, await runButtonDrawn(h.slack, CUTOVER_RESUME, run.id));
     expect(await h.slack.replyTo(resumed.key, 15_000)).toContain('Resuming');
     const done = await eventually(async () => {
       const r = await runs().get('hop-one');

@@ -1,4 +1,4 @@
-import { newestButtonValue } from '../support/buttons';
+import { newestButtonValue, runButtonDrawn } from '../support/buttons';
 import { APPROVE_ACTION } from '../../src/views/approval-view';
 import { CUTOVER_RESUME } from '../../src/views/cutover-view';
 import type { BotHarness } from '../support/bot-harness';
@@ -40,9 +40,8 @@ describe('a cutover is checked against the migration as it is now (issue 13)', (
     world.heroku.hang = undefined;
     const stuckAt = Date.now();
     await h.bots[0].cutover.redis.del(h.bots[0].cutover.keys.cutoverLease('hop-one'));
-    await eventually(async () => (await runs().get('hop-one'))?.status === 'interrupted', 15_000, 'recovery to mark the run interrupted');
-    // Recovery marks the run first and posts its timeline after: the button is drawn a moment later.
-    const resume = await eventually(() => newestButtonValue(h.slack, CUTOVER_RESUME), 10_000, 'the interrupted timeline\'s Resume button');
+    const interrupted = await eventually(async () => ((await runs().get('hop-one'))?.status === 'interrupted' ? runs().get('hop-one') : undefined), 15_000, 'recovery to mark the run interrupted');
+    const resume = await runButtonDrawn(h.slack, CUTOVER_RESUME, interrupted!.id);
 
     // An operator resumes it on instance 1: executor B finishes it.
     expect(await h.slack.replyTo((await h.click('U0OPS1', CUTOVER_RESUME, resume, { instance: 1 })).key)).toContain('Resuming');
@@ -106,7 +105,7 @@ describe('Resume checks the hold, the gates and the run\'s age (issue 13, findin
     await rig.standby.sql('SELECT pg_wal_replay_resume()');
 
     await h.command('U0OPS2', 'hold the error tracker is down');
-    const underHold = await h.slack.replyTo((await h.click('U0OPS1', CUTOVER_RESUME, newestButtonValue(h.slack, CUTOVER_RESUME))).key);
+    const underHold = await h.slack.replyTo((await h.click('U0OPS1', CUTOVER_RESUME, await runButtonDrawn(h.slack, CUTOVER_RESUME, failed.id))).key);
     expect(underHold).toMatch(/Not resumed[\s\S]*Hold/);
     expect((await runs.get('hop-one'))!.status).toBe('failed');
     await h.command('U0OPS2', 'unhold');

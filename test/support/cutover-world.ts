@@ -97,16 +97,17 @@ export async function approveBy(h: BotHarness, requestId: string, approvers: [st
 }
 
 /**
- * Waits until the hop's cutover run has finished (done) or stopped (failed) and returns it. Given the
+ * Waits until the hop's cutover run has finished (done) or stopped (failed) and its executor has let
+ * go of it (until then an Abort is told to try again in a few seconds), and returns it. Given the
  * approval that started it, an approved action that failed before any run began (a gate turned bad
  * at approval, say) fails the wait at once, with the action's own words.
  */
 export async function finishedRun(h: BotHarness, hop = 'hop-one', timeoutMs = 60_000, approvalId?: string): Promise<CutoverRun> {
-  const { runner, approvalStore } = h.bots[0].cutover;
+  const { runner, approvalStore, redis, keys } = h.bots[0].cutover;
   const runs = runner['deps'].runs;
   const outcome = await eventually(async () => {
     const r = await runs.get(hop);
-    if (r?.status === 'done' || r?.status === 'failed') return { run: r };
+    if (r?.status === 'done' || r?.status === 'failed') return (await redis.exists(keys.cutoverLease(hop))) ? undefined : { run: r };
     const action = approvalId ? (await approvalStore.get(approvalId))?.run : undefined;
     return !r && action?.status === 'failed' ? { actionFailed: action.result ?? '(no reason recorded)' } : undefined;
   }, timeoutMs, `the cutover of ${hop} to finish`);
