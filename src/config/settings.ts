@@ -1,5 +1,5 @@
 import { accessSync, constants } from 'node:fs';
-import type { RedisTls } from '../state/state-store';
+import { redisUrlOptions, redisUrlOptionsInWords, type RedisTls } from '../state/state-store';
 import { z } from 'zod';
 
 /** Process settings, read once from the environment (see README "Settings"). */
@@ -44,7 +44,15 @@ const schema = z.object({
   SLACK_TEAM_ID: optional.pipe(z.string().regex(/^T[A-Z0-9]{2,}$/, 'must be a Slack workspace ID (T…)').optional()),
   SLACK_APP_ID: optional.pipe(z.string().regex(/^A[A-Z0-9]{2,}$/, 'must be a Slack app ID (A…)').optional()),
   PORT: z.coerce.number({ error: NOT_A_PORT }).int(NOT_A_PORT).min(0, NOT_A_PORT).max(65535, NOT_A_PORT).default(3000),
-  REDIS_URL: z.string().trim().default('redis://127.0.0.1:6379').refine(isRedisUrl, 'must be a redis:// or rediss:// URL (or the path of a Unix socket)'),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .default('redis://127.0.0.1:6379')
+    .refine(isRedisUrl, 'must be a redis:// or rediss:// URL (or the path of a Unix socket)')
+    .superRefine((url, ctx) => {
+      const overriding = redisUrlOptions(url);
+      if (overriding.length) ctx.addIssue({ code: 'custom', message: redisUrlOptionsInWords(overriding) });
+    }),
   REDIS_TLS_REJECT_UNAUTHORIZED: optional.pipe(z.enum(['true', 'false'], { error: 'must be true or false' }).optional()),
   REDIS_CA_FILE: optional.pipe(z.string().refine(isReadableFile, 'must be the path of a readable CA bundle (PEM)').optional()),
   MIGRATION_PLAN: required('is required (path of the plan file)'),

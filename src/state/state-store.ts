@@ -18,6 +18,8 @@ export type StateStore = Redis;
  * commands that is one syscall instead of one per command.
  */
 export function connectStateStore(url: string, extra: RedisOptions = {}, tls?: RedisTls): StateStore {
+  const overriding = redisUrlOptions(url);
+  if (overriding.length) throw new Error(redisUrlOptionsInWords(overriding));
   const redis = new Redis(url, {
     ...redisTlsOptions(url, tls),
     enableOfflineQueue: false,
@@ -32,6 +34,24 @@ export function connectStateStore(url: string, extra: RedisOptions = {}, tls?: R
   // ioredis emits 'error' on every failed reconnect; callers learn of an outage from their commands.
   redis.on('error', () => undefined);
   return redis;
+}
+
+/** Query parameters of a Redis URL that change nothing the bot relies on: the database number, the IP family. */
+const HARMLESS_URL_OPTIONS = new Set(['db', 'family']);
+
+/**
+ * The connection options a Redis URL sets in its query string (`?enableOfflineQueue=true`). ioredis
+ * lets them win over the options given beside the URL, so one of them could quietly turn off the
+ * fail-fast settings above: commands queued through an outage instead of answered at once.
+ */
+export function redisUrlOptions(url: string): string[] {
+  const query = url.indexOf('?');
+  if (query < 0) return [];
+  return [...new URLSearchParams(url.slice(query + 1)).keys()].filter((k) => !HARMLESS_URL_OPTIONS.has(k));
+}
+
+export function redisUrlOptionsInWords(names: string[]): string {
+  return `sets connection options in its query string (${names.join(', ')}), which would override the bot's own (fail fast while Redis is away): remove them; TLS is set with rediss:// and REDIS_CA_FILE / REDIS_TLS_REJECT_UNAUTHORIZED`;
 }
 
 /** Waits until the connection is ready, at most `timeoutMs`; false if it is not (the bot starts anyway and reports the outage). */

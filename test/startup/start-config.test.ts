@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { readStartConfig, StartConfigError } from '../../src/config/start-config';
+import { connectStateStore } from '../../src/state/state-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'cutover-start-config-'));
 const plan = join(dir, 'plan.yml');
@@ -65,6 +67,19 @@ describe('the start-up check lists every problem at once', () => {
       'REDIS_TLS_REJECT_UNAUTHORIZED: set, but REDIS_URL does not use TLS (rediss://), so it would be ignored: use a rediss:// URL or unset REDIS_TLS_REJECT_UNAUTHORIZED',
     ]);
     expect(readStartConfig({ ...env, REDIS_URL: 'rediss://cache:6380', REDIS_CA_FILE: ca }).settings.redisCaFile).toBe(ca);
+  });
+
+  test("a REDIS_URL whose query string sets connection options is refused: ioredis would let them override the bot's fail-fast options", () => {
+    const env = { MIGRATION_PLAN: plan, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', A_URL: 'postgres://bot@a/a', A_APP_URL: 'postgres://app@a/a', B_URL: 'postgres://bot@b/b' };
+    const problems = problemsOf({ ...env, REDIS_URL: 'redis://:hunter22@cache:6379/0?enableOfflineQueue=true&commandTimeout=0&family=6' });
+    expect(problems).toEqual([expect.stringMatching(/^REDIS_URL: sets connection options in its query string \(enableOfflineQueue, commandTimeout\), which would override the bot's own/)]);
+    expect(problems.join('\n')).not.toContain('hunter22');
+    expect(readStartConfig({ ...env, REDIS_URL: 'rediss://:pw@cache:6380/2?family=6' }).settings.redisUrl).toBe('rediss://:pw@cache:6380/2?family=6');
+    expect(() => connectStateStore('redis://127.0.0.1:6379?enableOfflineQueue=true')).toThrow(/enableOfflineQueue/);
+    // Why: the URL's query wins over the options beside it.
+    const raw = new Redis('redis://127.0.0.1:6379?enableOfflineQueue=true', { enableOfflineQueue: false, lazyConnect: true });
+    expect(raw.options.enableOfflineQueue).toBe('true');
+    raw.disconnect();
   });
 
   test("an app webhook's URL and signing secret are checked at start, not first at the cutover", () => {
