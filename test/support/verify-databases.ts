@@ -59,7 +59,7 @@ export class VerifyDatabases {
   }
 
   /** A table's verdict on a live source: `duringLagWindow` runs between the first look and the second, as replication catching up would. */
-  async verdict(table: string, duringLagWindow: () => Promise<unknown> = async () => undefined, o: { target?: Queryable; excludedColumns?: string[] } = {}): Promise<TableVerdict> {
+  async verdict(table: string, duringLagWindow: () => Promise<unknown> = async () => undefined, o: { target?: Queryable; excludedColumns?: string[]; settle?: () => Promise<string | undefined> } = {}): Promise<TableVerdict> {
     const [s, t] = await this.shapes(table);
     return verifyTable(s, t, {
       source: { db: this.clients[0], limit: new Limiter(2) },
@@ -67,10 +67,12 @@ export class VerifyDatabases {
       segments: DEFAULT_SEGMENTS,
       aggregate: 'bit_xor',
       excludedColumns: o.excludedColumns ?? [],
-      settle: async () => {
-        await duringLagWindow();
-        return undefined;
-      },
+      settle:
+        o.settle ??
+        (async () => {
+          await duringLagWindow();
+          return undefined;
+        }),
       onRows: () => undefined,
     });
   }

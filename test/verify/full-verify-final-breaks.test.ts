@@ -192,3 +192,44 @@ describe('a live source: counts that differed for a moment', () => {
     expect(v.problems).toEqual(['keys from the first key to the last: 21 rows on the source, 21 on the target, checksums different, and no key could be named']);
   });
 });
+
+// Two waits for the target in one table: one for the keys the first pass found, one for the keys a
+// range looked at again names. The second's answer replaced the first's, so a first wait that timed out
+// (its keys kept as differences, fail closed) lost the reason the message gives for them.
+describe('two waits for the target in one table', () => {
+  let rig: VerifyDatabases;
+
+  beforeAll(async () => {
+    rig = await VerifyDatabases.start(
+      'final-breaks-two-waits',
+      `CREATE TABLE twice (id int PRIMARY KEY, v text NOT NULL);
+        INSERT INTO twice SELECT g, 'v' || g FROM generate_series(1, 20000) g;
+        ANALYZE;`,
+    );
+  }, 60_000);
+  afterAll(() => rig?.stop());
+
+  test('a wait that timed out keeps its reason when a later wait succeeds', async () => {
+    await rig.q(1, "UPDATE twice SET v = 'wrong' WHERE id = 5");
+    let waits = 0;
+    // Until the first wait, the target misreports its checksums (a fault, or rows that came and went): the
+    // ranges name no key then and are looked at again after the wait.
+    const target = rig.wrappedTarget(async (sql, run) => {
+      const res = await run();
+      if (!/count\(\*\) AS n/.test(sql) || waits > 0) return res;
+      return { rows: (res.rows as { h: string }[]).map((r) => ({ ...r, h: `9${r.h}` })) };
+    });
+    const reasons = ['the target did not show heartbeat 7 within 120 s', undefined];
+    const v = await rig.verdict('twice', undefined, { target, settle: async () => {
+      // While the first wait runs, a row in the range looked at again goes wrong on the target.
+      if (waits === 0) await rig.q(1, "UPDATE twice SET v = 'also wrong' WHERE id = 19999");
+      return reasons[waits++];
+    } });
+    expect(waits).toBe(2);
+    expect(v.differences).toEqual([
+      { key: ['5'], kind: 'different', columns: ['v'] },
+      { key: ['19999'], kind: 'different', columns: ['v'] },
+    ]);
+    expect(v.unsettled).toBe('the target did not show heartbeat 7 within 120 s');
+  });
+});

@@ -89,7 +89,7 @@ export async function verifyTable(s: TableShape, t: TableShape | undefined, c: V
   // One wait for the target serves the keys found and the ranges looked at again.
   let caughtUp = pass.found.length > 0;
   for (const range of pass.unexplained) {
-    if (!caughtUp) v.unsettled = await c.settle();
+    if (!caughtUp) await settled(c, v);
     caughtUp = true;
     await lookAgain(range, source, target, names, s.key, c, v);
   }
@@ -120,6 +120,13 @@ async function lookAgain(range: KeyRange, source: Side, target: Side, names: str
   }
 }
 
+/** Waits for the target to catch up. A wait that did not is kept for the message, even when a later wait of the table did. */
+async function settled(c: VerdictContext, v: TableVerdict): Promise<string | undefined> {
+  const why = await c.settle();
+  if (why) v.unsettled = why;
+  return why;
+}
+
 /** A key in words: `id=5`, or `(a, b)=(1, 2)` for a composite key. */
 export const keyWords = (names: string[], key: KeyValue) => (names.length === 1 ? `${names[0]}=${key[0]}` : `(${names.join(', ')})=(${key.join(', ')})`);
 
@@ -128,7 +135,7 @@ async function confirm(found: FoundKey[], source: Side, target: Side, names: str
   // The source's columns just before the heartbeat: a column the same then and at the second look
   // stood still through the lag window, even on a row whose other columns kept changing.
   const before = await look(found, source);
-  v.unsettled = await c.settle();
+  const unsettled = await settled(c, v);
   // The target first: it then shows the source as it was at or before the source's own second look.
   const now = { t: await look(found, target), s: await look(found, source) };
   for (const f of found) {
@@ -148,7 +155,7 @@ async function confirm(found: FoundKey[], source: Side, target: Side, names: str
     const columns = s && t && !settledEqual ? names.filter((_, i) => s.columns[i] !== t.columns[i]) : undefined;
     const d: Difference = columns ? { key: f.key, kind, columns } : { key: f.key, kind };
     // Without a settled target a difference stays a difference: fail closed.
-    if (inFlight && !v.unsettled) v.inFlight.push(d);
+    if (inFlight && !unsettled) v.inFlight.push(d);
     else if (!settledEqual) v.differences.push(d);
   }
 }
@@ -173,10 +180,10 @@ async function wholeTable(source: TableSide, target: TableSide, c: VerdictContex
   c.onRows(s.rows);
   if (s.sum !== t.sum || s.rows !== t.rows) {
     const first = s;
-    v.unsettled = await c.settle();
+    const unsettled = await settled(c, v);
     [s, t] = await once();
     const equal = s.sum === t.sum && s.rows === t.rows;
-    if (!equal && (v.unsettled || first.sum === s.sum)) v.wholeDiffers = true;
+    if (!equal && (unsettled || first.sum === s.sum)) v.wholeDiffers = true;
     else if (equal) v.wholeInFlight = 'changed during the run; equal once the target caught up';
     else {
       v.wholeInFlight = 'still changing on the source: compare it again when writes stop';
