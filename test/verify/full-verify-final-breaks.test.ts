@@ -1,3 +1,4 @@
+import { comparedColumns } from '../../src/verify/full/row-hash';
 import { VerifyDatabases } from '../support/verify-databases';
 
 // Final attacks on the full verify's row hash. hash_numeric_extended (PostgreSQL's numeric hash)
@@ -73,6 +74,48 @@ describe('numeric hashes: sign and weight', () => {
     await rig.q(0, "UPDATE arrs SET nums = NULL WHERE id = 9");
     await rig.q(1, "UPDATE arrs SET nums = '{}' WHERE id = 9");
     expect(await found('arrs')).toEqual([2, 3, 9]);
+  });
+});
+
+// numeric(p,s)[] of one scale on both sides is hashed by its text (every element stored with that
+// scale, so the text is canonical), a quarter of the cost of trimming each element's zeros.
+describe('numeric(p,s)[] hashed by its text', () => {
+  let rig: VerifyDatabases;
+
+  beforeAll(async () => {
+    rig = await VerifyDatabases.start(
+      'final-breaks-fixed-arrays',
+      `CREATE TABLE fx (id int PRIMARY KEY, amounts numeric(12,2)[] NOT NULL, wider numeric(12,2)[], loose numeric(12,2)[]);
+        INSERT INTO fx SELECT g, '{1.5,2,-3.25}', '{{1,2},{3,4}}', '{1.5,7}' FROM generate_series(1, 20) g;
+        ANALYZE;`,
+    );
+    // The migration widened one column (same scale) and dropped the other's modifier: equal values stay equal.
+    await rig.q(1, 'ALTER TABLE fx ALTER COLUMN wider TYPE numeric(16,2)[]');
+    await rig.q(1, 'ALTER TABLE fx ALTER COLUMN loose TYPE numeric[]');
+    await rig.q(1, "UPDATE fx SET loose = '{1.5,7}'");
+  }, 60_000);
+  afterAll(() => rig?.stop());
+
+  const found = async () => (await rig.firstPass('fx', [{ name: 'id', type: 'integer' }])).found.map((f) => Number(f.key[0])).sort((x, y) => x - y);
+
+  test('the same scale on both sides is hashed by its text; another scale element by element', async () => {
+    const [s, t] = await rig.shapes('fx');
+    const { columns } = comparedColumns(s.columns, t.columns, []);
+    const byName = (n: string) => columns.find((c) => c.name === n)!;
+    expect(byName('amounts').source).not.toContain('unnest');
+    expect(byName('wider').target).not.toContain('unnest');
+    expect(byName('loose').target).toContain('unnest');
+    expect(await found()).toEqual([]);
+  });
+
+  test('a sign, a weight, NaN, the order of elements and the dimensions are each told apart', async () => {
+    await rig.q(1, "UPDATE fx SET amounts = '{1.5,-2,-3.25}' WHERE id = 2");
+    await rig.q(1, "UPDATE fx SET amounts = '{1.5,20000,-3.25}' WHERE id = 3");
+    await rig.q(1, "UPDATE fx SET amounts = '{1.5,NaN,-3.25}' WHERE id = 4");
+    await rig.q(1, "UPDATE fx SET amounts = '{2,1.5,-3.25}' WHERE id = 5");
+    await rig.q(1, "UPDATE fx SET wider = '{1,2,3,4}' WHERE id = 6");
+    await rig.q(1, "UPDATE fx SET loose = '{1.5,-7}' WHERE id = 7");
+    expect(await found()).toEqual([2, 3, 4, 5, 6, 7]);
   });
 });
 
