@@ -217,6 +217,13 @@ describe('a session that connects after the writers check and writes before the 
     expect(await rig.h.command('U0OPS1', 'cutover')).toContain('approval request is in the channel');
     const [req] = (await rig.h.bots[0].cutover.approvalStore.pending()).filter((r) => r.kind === 'cutover');
     await approveBy(rig.h, req.id);
+    // The approved action checks the gates (Replay among them) before the run begins: the approval's reply is no sign they passed, the run is.
+    const started = await eventually(async () => {
+      if (await runOf(rig)) return { ok: true };
+      const action = (await rig.h.bots[0].cutover.approvalStore.get(req.id))?.run;
+      return action?.status === 'failed' ? { failed: action.result ?? '?' } : undefined;
+    }, 10_000, 'the approved cutover to begin');
+    if ('failed' in started) throw new Error(`the approved cutover ran nothing: ${started.failed}`);
     // Once the gates passed, the standby holds back the fence's heartbeat until the late session writes (the writers step takes two looks 0.5 s apart).
     await rig.standby.sql('SELECT pg_wal_replay_pause()');
     await eventually(async () => ((await runOf(rig))?.steps.writers.status === 'done' && (await runOf(rig))?.steps.fence.status === 'running' ? true : undefined), 30_000, 'the writers check to pass and the fence to wait');
