@@ -87,9 +87,10 @@ describe('approving a sequence fix', () => {
     expect(await nextval('t1_id_seq')).toBe('521');
     expect(await nextval('t2_id_seq')).toBe('21');
     expect(await nextval('invoice_no')).toBe('8001');
-    // The result is shown in the request, where the approvers are.
-    const updated = h.slack.callsOf('chat.update').filter((c) => c.args.ts === req.message!.ts).map((c) => messageText(c.args)).pop()!;
-    expect(updated).toContain('public.t1_id_seq 521 (21 at request time)');
+    // The result is shown in the request, where the approvers are: the run is recorded first, the request redrawn with it a moment later.
+    const newestEdit = () => h.slack.callsOf('chat.update').filter((c) => c.args.ts === req.message!.ts).map((c) => messageText(c.args)).pop() ?? '';
+    await eventually(() => newestEdit().includes('public.t1_id_seq 521 (21 at request time)'), 5000, 'the result in the request');
+    expect(newestEdit()).toContain('public.t1_id_seq 521 (21 at request time)');
   });
 
   test('statements changed after the request (their hash no longer matches) are refused, and nothing runs', async () => {
