@@ -1,9 +1,18 @@
 import type { WebClient } from '@slack/web-api';
 import { redactDeep } from '../redaction';
 import type { MessageView } from '../views/slack-text';
+import { MessageEdits } from './message-edits';
+
+interface Edit {
+  channel: string;
+  ts: string;
+  view: MessageView;
+}
 
 /** Every message the bot posts or edits goes through here, redacted. */
 export class ChannelPoster {
+  private readonly edits = new MessageEdits<Edit>((e) => this.send(e));
+
   constructor(private readonly client: WebClient) {}
 
   async post(channel: string, view: MessageView, threadTs?: string): Promise<{ channel: string; ts: string }> {
@@ -19,7 +28,12 @@ export class ChannelPoster {
     else await this.client.files.uploadV2({ channel_id: channel, ...common });
   }
 
-  async update(channel: string, ts: string, view: MessageView): Promise<void> {
+  /** Edits a message in place; edits of one message land in the order they were asked for (see MessageEdits). */
+  update(channel: string, ts: string, view: MessageView): Promise<void> {
+    return this.edits.edit(`${channel}/${ts}`, { channel, ts, view });
+  }
+
+  private async send({ channel, ts, view }: Edit): Promise<void> {
     const clean = redactDeep(view);
     await this.client.chat.update({ channel, ts, text: clean.text, blocks: clean.blocks });
   }

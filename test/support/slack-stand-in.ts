@@ -44,6 +44,8 @@ export class SlackStandIn extends LocalHttpServer {
 
   /** How long to hold the answer of one API method, by its arguments (0: at once); until cleared. */
   readonly delays = new Map<string, (args: Record<string, unknown>) => number>();
+  /** How long a call of one API method takes to arrive, by its arguments: it is recorded (as Slack would apply it) only then. */
+  readonly arrivals = new Map<string, (args: Record<string, unknown>) => number>();
 
   /** Replaces the answer of one API method until cleared (return undefined to answer normally). */
   override(method: string, fn: Override | undefined): void {
@@ -81,6 +83,8 @@ export class SlackStandIn extends LocalHttpServer {
       return send(res, 200, { ok: true });
     }
     const method = url.pathname.replace(/^\/api\//, '');
+    const late = this.arrivals.get(method)?.(args) ?? 0;
+    if (late) await new Promise((r) => setTimeout(r, late));
     const call: ApiCall = { method, args, at: Date.now() };
     this.calls.push(call);
     const wait = this.delays.get(method)?.(args) ?? 0;
