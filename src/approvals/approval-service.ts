@@ -101,7 +101,9 @@ export class ApprovalService {
       throw new Error(`a request holding ${input.exclusive} is pending; try again in a moment`);
     }
     const message = await this.deps.board.post(request);
-    await this.deps.store.setMessage(request.id, message);
+    const current = await this.deps.store.setMessage(request.id, message);
+    // Closed or voted on while its message was being posted: no edit could be made then, so one is made now.
+    if (current && (current.status !== request.status || current.approvals.length !== request.approvals.length)) await this.deps.board.refresh(current);
     if (request.code) await this.attachOrWithdraw({ ...request, message }, request.code, now);
     await this.deps.audit.record({ actor: input.requester, action: `approval requested: ${input.title}`, outcome: 'ok', detail: request.id });
     return { ...request, message };

@@ -66,11 +66,13 @@ export class ApprovalStore {
     return out.result ? out.value : undefined;
   }
 
-  async setMessage(id: string, message: { channel: string; ts: string }): Promise<void> {
-    await updateJson<ApprovalRequest, void>(this.redis, this.keys.approval(id), (cur) => ({
+  /** Records the request's message; returns the request as it is now (it may have closed meanwhile). */
+  async setMessage(id: string, message: { channel: string; ts: string }): Promise<ApprovalRequest | undefined> {
+    const out = await updateJson<ApprovalRequest, void>(this.redis, this.keys.approval(id), (cur) => ({
       next: cur && { ...cur, message },
       result: undefined,
     }));
+    return out.value;
   }
 
   async setRun(id: string, run: ApprovalRun): Promise<ApprovalRequest | undefined> {

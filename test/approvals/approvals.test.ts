@@ -144,6 +144,26 @@ describe('approvals with buttons', () => {
     }
   });
 
+  // The request is closed (here by the expiry sweep) while its message is still being posted: no edit
+  // could be made then (no message yet), and none was made after, so the channel kept live buttons.
+  test('a request closed while its message is being posted: the message is redrawn closed once it is there', async () => {
+    const short = await BotHarness.start({
+      plan: testPlan({ approvalTtlMinutes: 1 }),
+      approvalActions: new Map([['test.count', countingAction(runs)]]),
+      approvalSweepMs: 100,
+      slack: h.slack,
+    });
+    h.slack.delays.set('chat.postMessage', (args) => (messageText(args).includes('Do slow to post') ? 500 : 0));
+    try {
+      const req = await short.bots[0].cutover.approvals.request({ kind: 'test.count', title: 'Do slow to post', steps: ['x'], params: {}, requester: 'U0OPS1' }, Date.now() - 61_000);
+      expect((await short.bots[0].cutover.approvalStore.get(req.id))!.status).toBe('expired');
+      await eventually(() => lastEdit(req).includes('Expired: nothing will run'), 5000, 'the expiry edit');
+    } finally {
+      h.slack.delays.delete('chat.postMessage');
+      await short.stop();
+    }
+  });
+
   test('a click after the expiry time but before the sweep is refused as expired', async () => {
     const before = runs.count;
     const req = await h.bots[0].cutover.approvals.request({ kind: 'test.count', title: 'Do stale', steps: ['x'], params: {}, requester: 'U0OPS1' }, Date.now() - 31 * 60_000);
