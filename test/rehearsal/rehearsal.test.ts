@@ -165,10 +165,17 @@ describe('npm run rehearse, in a browser', () => {
   async function fullVerifyOutcome(run: string): Promise<FullVerifyOutcome> {
     // The lag window is 120 s at most; the rehearsal's tables take seconds.
     const message = await c.waitForMessage(new RegExp(`Full verify of ec2-to-aurora finished[\\s\\S]*run ${run}[\\s\\S]*Full verify of ec2-to-aurora \\(\\w+ source\\)`), 180_000);
-    const replies = await message.locator('.thread > .msg').allInnerTexts();
+    const isSummary = (r: string) => /Full verify of ec2-to-aurora \(\w+ source\)/.test(r);
+    // The summary is the thread's first reply; the sections it announces are posted after it, one by one.
+    const replies = await eventually(async () => {
+      const all = await message.locator('.thread > .msg').allInnerTexts();
+      const s = all.find(isSummary) ?? '';
+      const due = [...(/no persistent difference/.test(s) ? [] : ['Persistent differences']), ...(/; 0 in flight/.test(s) ? [] : ['In flight (changed during the run, not a loss)'])];
+      return due.every((title) => all.some((r) => r.includes(title))) ? all : undefined;
+    }, 15_000, `the sections the summary of run ${run} announces`);
     const bullets = (title: string) => replies.filter((r) => r.includes(title)).flatMap((r) => r.split('\n').filter((l) => l.startsWith('•')));
     const head = (await message.locator('.block.section').first().innerText()).trim();
-    const summary = replies.find((r) => /Full verify of ec2-to-aurora \(\w+ source\)/.test(r))!;
+    const summary = replies.find(isSummary)!;
     return { message, head, summary, persistent: bullets('Persistent differences'), inFlight: bullets('In flight (changed during the run, not a loss)') };
   }
 
