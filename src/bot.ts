@@ -188,7 +188,14 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const channel = planChannel(poster, plan.channel);
   const alerts = new AlertDesk(new IncidentStore(redis, keys.incidents), channel, plan.alerts.reminderMs, log);
   const dms = new RecordedDmsMonitor({ plan, dmsFor: perRegion((r) => awsDms(r, 4, opts.awsRequestTimeoutMs)), cdcLatencyFor: perRegion((r) => cloudWatchCdcLatency(r, opts.awsRequestTimeoutMs)), redis, progressKey: keys.dmsProgress, alerts, migration, log }, records);
+  const runs = new CutoverRunStore(redis, keys.cutoverRun);
+  // Fenced once the hop is cut over, or its cutover is past the fence step: its replication ends by design then.
+  const sourceFenced = async (hop: Hop) => {
+    const status = (await migration.read()).hops[hop.id]?.status;
+    return status === 'done' || (status === 'cutting-over' && (await runs.get(hop.id))?.steps.fence?.status === 'done');
+  };
   const monitor = new LagMonitor({
+    replicationEnded: sourceFenced,
     plan,
     databases,
     samples,
@@ -238,11 +245,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       if (!url) throw new Error(`environment variable ${db?.urlEnv ?? '?'} (database ${id}) is not set`);
       return openVerifyDatabase({ url, tls: db.tls }, { connectTimeoutMs: plan.databaseTimeouts.connectTimeoutMs, statementTimeoutMs: plan.verify.statementTimeoutMs, connections: plan.verify.concurrency });
     },
-    // Fenced once the hop is cut over, or its cutover is past the fence step.
-    sourceFenced: async (hop) => {
-      const status = (await migration.read()).hops[hop.id]?.status;
-      return status === 'done' || (status === 'cutting-over' && (await runs.get(hop.id))?.steps.fence?.status === 'done');
-    },
+    sourceFenced,
     heartbeat: {
       write: (hop) => writeHeartbeat(databases.get(hop.source.id), plan.heartbeat, hop.source.id),
       readOnTarget: (hop) => readHeartbeat(databases.get(hop.target.id), plan.heartbeat, hop.source.id),
@@ -253,7 +256,6 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const verify = new VerifyService({ databases, channel, redis, runKey: keys.verifyRun, options: { ...plan.verify, progressEveryMs: 2000 }, log, full: fullVerify });
   const urls = opts.databaseUrls ?? {};
   const deploys = new RollbarDeploys({ baseUrl: plan.health.rollbar?.base_url ?? 'https://api.rollbar.com', environment: plan.health.rollbar?.environment ?? 'production', writeToken: settings.rollbarWriteToken, timeoutMs: plan.health.timeout_ms });
-  const runs = new CutoverRunStore(redis, keys.cutoverRun);
   const runner: CutoverRunner = new CutoverRunner({
     plan,
     runs,

@@ -1,6 +1,6 @@
 import type { AlertDesk } from '../alerts/alert-desk';
 import type { AlertEvent } from '../alerts/incident';
-import { lagConditions } from '../alerts/lag-conditions';
+import { lagAlertKeys, lagConditions } from '../alerts/lag-conditions';
 import { hopCatchUp } from '../checks/catch-up-eta';
 import type { CatchUpReader } from '../dms/hop-catch-up';
 import { lagChecks } from '../checks/lag-checks';
@@ -31,6 +31,8 @@ export interface LagMonitorDeps {
   log: Logger;
   /** The update's catch-up line (a DMS hop's from CloudWatch); the stored samples' trend when absent. */
   catchUp?: CatchUpReader;
+  /** True once the hop's cutover is past its fence (or the hop is cut over): its replication ends by design. */
+  replicationEnded?: (hop: Hop) => Promise<boolean>;
 }
 
 /**
@@ -78,8 +80,9 @@ export class LagMonitor {
 
   /** The scheduled round: sample the current hop, store it, evaluate its alerts. */
   async sampleAndAlert(now = Date.now()): Promise<LagSample | undefined> {
+    const ended = await this.closeEndedHops(now);
     const hop = await this.currentHop();
-    if (!hop) return undefined;
+    if (!hop || ended.has(hop.id)) return undefined;
     const sample = await this.sampleOf(hop);
     await this.deps.samples.add(sample);
     await this.evaluate(sample, hop, now);
@@ -88,6 +91,22 @@ export class LagMonitor {
 
   evaluate(sample: LagSample, hop: Hop, now = Date.now()): Promise<AlertEvent[]> {
     return this.deps.alerts.observe(lagConditions(sample, hop, this.deps.plan.alerts), now);
+  }
+
+  /**
+   * A hop whose replication was ended by its cutover (past the fence, or cut over) is no longer
+   * sampled: its lag then only grows, and its standby leaves recovery, by design. Its replication
+   * alerts still open are resolved; once the migration moves on nothing else would resolve them.
+   */
+  private async closeEndedHops(now: number): Promise<Set<string>> {
+    const { replicationEnded, plan, alerts } = this.deps;
+    const ended = new Set<string>();
+    if (!replicationEnded) return ended;
+    for (const hop of plan.hops) if (await replicationEnded(hop)) ended.add(hop.id);
+    const keys = new Set(plan.hops.filter((h) => ended.has(h.id)).flatMap(lagAlertKeys));
+    const open = (await alerts.open()).filter((i) => keys.has(i.key));
+    if (open.length) await alerts.observe(open.map((i) => ({ key: i.key, active: false, summary: i.summary, graceMs: 0 })), now);
+    return ended;
   }
 
   openAlerts() {
