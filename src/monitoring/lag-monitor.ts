@@ -31,7 +31,7 @@ export interface LagMonitorDeps {
   log: Logger;
   /** The update's catch-up line (a DMS hop's from CloudWatch); the stored samples' trend when absent. */
   catchUp?: CatchUpReader;
-  /** True once the hop's cutover is past its fence (or the hop is cut over): its replication ends by design. */
+  /** True while the hop's cutover runs past its fence, and once the hop is cut over: its replication ends by design. */
   replicationEnded?: (hop: Hop) => Promise<boolean>;
 }
 
@@ -82,10 +82,10 @@ export class LagMonitor {
   async sampleAndAlert(now = Date.now()): Promise<LagSample | undefined> {
     const ended = await this.closeEndedHops(now);
     const hop = await this.currentHop();
-    if (!hop || ended.has(hop.id)) return undefined;
+    if (!hop) return undefined;
     const sample = await this.sampleOf(hop);
     await this.deps.samples.add(sample);
-    await this.evaluate(sample, hop, now);
+    if (!ended.has(hop.id)) await this.evaluate(sample, hop, now);
     return sample;
   }
 
@@ -94,18 +94,18 @@ export class LagMonitor {
   }
 
   /**
-   * A hop whose replication was ended by its cutover (past the fence, or cut over) is no longer
-   * sampled: its lag then only grows, and its standby leaves recovery, by design. Its replication
-   * alerts still open are resolved; once the migration moves on nothing else would resolve them.
+   * A hop whose replication its cutover ended by design (a running cutover past the fence, or a hop
+   * cut over) is still sampled, but its replication alerts are not evaluated: its lag only grows and
+   * its standby leaves recovery, by design. Those still open, fired or within their grace, are
+   * resolved; once the migration moves on nothing else would resolve them.
    */
   private async closeEndedHops(now: number): Promise<Set<string>> {
     const { replicationEnded, plan, alerts } = this.deps;
     const ended = new Set<string>();
     if (!replicationEnded) return ended;
     for (const hop of plan.hops) if (await replicationEnded(hop)) ended.add(hop.id);
-    const keys = new Set(plan.hops.filter((h) => ended.has(h.id)).flatMap(lagAlertKeys));
-    const open = (await alerts.open()).filter((i) => keys.has(i.key));
-    if (open.length) await alerts.observe(open.map((i) => ({ key: i.key, active: false, summary: i.summary, graceMs: 0 })), now);
+    const keys = plan.hops.filter((h) => ended.has(h.id)).flatMap(lagAlertKeys);
+    if (keys.length) await alerts.observe(keys.map((key) => ({ key, active: false, summary: '', graceMs: 0 })), now);
     return ended;
   }
 
