@@ -3,15 +3,15 @@ import { formatBytes, formatSeconds } from '../checks/units';
 import type { Hop } from '../plan/plan';
 import type { Observation } from './incident';
 
-/**
- * The alert conditions of one hop in one sample. Every condition is reported every time (active
- * or not), so that a cleared one resolves. Unreachable databases alert at once: unknown is never "fine".
- */
 const LAG_ALERTS = ['source-unreachable', 'target-unreachable', 'lag', 'heartbeat-stalled', 'left-recovery', 'receiver-down', 'replay-paused', 'archiving-failing'] as const;
 
 /** The keys of a hop's replication alerts, the ones lagConditions observes. */
 export const lagAlertKeys = (hop: Hop): string[] => LAG_ALERTS.map((name) => `${hop.id}:${name}`);
 
+/**
+ * The alert conditions of one hop in one sample. Every condition is reported every time (active
+ * or not), so that a cleared one resolves. Unreachable databases alert at once: unknown is never "fine".
+ */
 export function lagConditions(sample: LagSample, hop: Hop, rules: { heartbeatStallMs: number }): Observation[] {
   const k = (name: (typeof LAG_ALERTS)[number]) => `${hop.id}:${name}`;
   const physical = hop.method === 'physical';
