@@ -80,10 +80,12 @@ export class LagMonitor {
 
   /** The scheduled round: sample the current hop, store it, evaluate its alerts. */
   async sampleAndAlert(now = Date.now()): Promise<LagSample | undefined> {
-    const ended = await this.closeEndedHops(now);
     const hop = await this.currentHop();
-    if (!hop) return undefined;
-    const sample = await this.sampleOf(hop);
+    // Sampled before anything else: a heartbeat written on the same tick would otherwise land first,
+    // and the lag would read one heartbeat interval high.
+    const sample = hop && (await this.sampleOf(hop));
+    const ended = await this.closeEndedHops(now);
+    if (!hop || !sample) return undefined;
     await this.deps.samples.add(sample);
     if (!ended.has(hop.id)) await this.evaluate(sample, hop, now);
     return sample;
