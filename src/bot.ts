@@ -189,18 +189,21 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const alerts = new AlertDesk(new IncidentStore(redis, keys.incidents), channel, plan.alerts.reminderMs, log);
   const dms = new RecordedDmsMonitor({ plan, dmsFor: perRegion((r) => awsDms(r, 4, opts.awsRequestTimeoutMs)), cdcLatencyFor: perRegion((r) => cloudWatchCdcLatency(r, opts.awsRequestTimeoutMs)), redis, progressKey: keys.dmsProgress, alerts, migration, log }, records);
   const runs = new CutoverRunStore(redis, keys.cutoverRun);
+  // The hop's status, and its cutover run while it is cutting over.
+  const cutoverOf = async (hop: Hop) => {
+    const status = (await migration.read()).hops[hop.id]?.status;
+    return { status, run: status === 'cutting-over' ? await runs.get(hop.id) : undefined };
+  };
   // Fenced once the hop is cut over, or its cutover is past the fence step.
   const sourceFenced = async (hop: Hop) => {
-    const status = (await migration.read()).hops[hop.id]?.status;
-    return status === 'done' || (status === 'cutting-over' && (await runs.get(hop.id))?.steps.fence?.status === 'done');
+    const { status, run } = await cutoverOf(hop);
+    return status === 'done' || run?.steps.fence?.status === 'done';
   };
   // Its replication ended by design: cut over, or a cutover running past its fence. A run stopped or
   // rolling back may have brought replication back (Abort undoes the detach): its alerts stay on.
   const replicationEnded = async (hop: Hop) => {
-    const status = (await migration.read()).hops[hop.id]?.status;
-    if (status === 'done') return true;
-    const run = status === 'cutting-over' ? await runs.get(hop.id) : undefined;
-    return run?.status === 'running' && run.steps.fence?.status === 'done';
+    const { status, run } = await cutoverOf(hop);
+    return status === 'done' || (run?.status === 'running' && run.steps.fence?.status === 'done');
   };
   const monitor = new LagMonitor({
     replicationEnded,

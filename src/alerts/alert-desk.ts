@@ -37,6 +37,11 @@ export class AlertDesk {
     return this.incidents.open();
   }
 
+  /** The keys of the incidents kept, fired or within their grace. */
+  kept(): Promise<string[]> {
+    return this.incidents.keys();
+  }
+
   private async announce(event: AlertEvent, now: number): Promise<void> {
     try {
       const thread = event.incident.message?.ts;

@@ -106,7 +106,10 @@ export class LagMonitor {
     const ended = new Set<string>();
     if (!replicationEnded) return ended;
     for (const hop of plan.hops) if (await replicationEnded(hop)) ended.add(hop.id);
-    const keys = plan.hops.filter((h) => ended.has(h.id)).flatMap(lagAlertKeys);
+    if (!ended.size) return ended;
+    // Only the incidents kept: a hop cut over long ago costs one read a round, not one update per alert.
+    const endedKeys = new Set(plan.hops.filter((h) => ended.has(h.id)).flatMap(lagAlertKeys));
+    const keys = (await alerts.kept()).filter((k) => endedKeys.has(k));
     if (keys.length) await alerts.observe(keys.map((key) => ({ key, active: false, summary: '', graceMs: 0 })), now);
     return ended;
   }

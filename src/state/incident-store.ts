@@ -32,8 +32,13 @@ export class IncidentStore {
     return out.result;
   }
 
+  /** The keys of every incident kept, fired or still within its grace. */
+  keys(): Promise<string[]> {
+    return inStore(() => this.redis.smembers(this.index));
+  }
+
   async open(): Promise<Incident[]> {
-    const keys = await inStore(() => this.redis.smembers(this.index));
+    const keys = await this.keys();
     const all = await Promise.all(keys.map((k) => this.get(k)));
     return all.filter((i): i is Incident => i?.firedAt !== undefined);
   }

@@ -26,6 +26,14 @@ describe('approvals with buttons', () => {
   });
   afterAll(() => h.stop());
 
+  /** A second bot on the same Slack whose requests live one minute, swept every 100 ms. */
+  const shortLived = () =>
+    BotHarness.start({
+      plan: testPlan({ approvalTtlMinutes: 1 }),
+      approvalActions: new Map([['test.count', countingAction(runs)]]),
+      approvalSweepMs: 100,
+      slack: h.slack,
+    });
   const ask = (requester = 'U0OPS1', what = 'the thing') =>
     h.bots[0].cutover.approvals.request({ kind: 'test.count', title: `Do ${what}`, steps: ['First step', 'Second step'], params: { what }, requester });
   const latest = async (id: string) => (await h.bots[0].cutover.approvalStore.get(id)) as ApprovalRequest;
@@ -125,12 +133,7 @@ describe('approvals with buttons', () => {
   });
 
   test('a request expires: the message says so, and a late approval runs nothing', async () => {
-    const short = await BotHarness.start({
-      plan: testPlan({ approvalTtlMinutes: 1 }),
-      approvalActions: new Map([['test.count', countingAction(runs)]]),
-      approvalSweepMs: 100,
-      slack: h.slack,
-    });
+    const short = await shortLived();
     try {
       const before = runs.count;
       const now = Date.now();
@@ -147,12 +150,7 @@ describe('approvals with buttons', () => {
   // The request is closed (here by the expiry sweep) while its message is still being posted: no edit
   // could be made then (no message yet), and none was made after, so the channel kept live buttons.
   test('a request closed while its message is being posted: the message is redrawn closed once it is there', async () => {
-    const short = await BotHarness.start({
-      plan: testPlan({ approvalTtlMinutes: 1 }),
-      approvalActions: new Map([['test.count', countingAction(runs)]]),
-      approvalSweepMs: 100,
-      slack: h.slack,
-    });
+    const short = await shortLived();
     h.slack.delays.set('chat.postMessage', (args) => (messageText(args).includes('Do slow to post') ? 500 : 0));
     try {
       const req = await short.bots[0].cutover.approvals.request({ kind: 'test.count', title: 'Do slow to post', steps: ['x'], params: {}, requester: 'U0OPS1' }, Date.now() - 61_000);
